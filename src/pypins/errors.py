@@ -1,0 +1,40 @@
+"""The exceptions pypins raises, a small closed tree.
+
+* ``PypinsError`` - the base of everything below.
+  * ``InvalidNameError`` - a package name or version that cannot exist on PyPI,
+    refused before any request is made (also a ``ValueError``).
+  * ``HTTPError`` - an upstream answered with an error status (``status_code``, ``reason``).
+  * ``UpstreamUnavailableError`` - an upstream could not be reached in time
+    (connection refused or reset, timeout, DNS failure).
+  * ``InvalidResponseError`` - an upstream answered, but not with what it should:
+    malformed or non-UTF-8 bodies, missing keys, wrong types, bodies over the size bound.
+"""
+
+from __future__ import annotations
+
+
+class PypinsError(Exception):
+    """Base class of every exception pypins raises on purpose."""
+
+
+class InvalidNameError(PypinsError, ValueError):
+    """A package name or version that cannot be a PyPI name; no request was made."""
+
+
+class HTTPError(PypinsError):
+    """An upstream answered with an error status, as ``yarg.HTTPError`` did."""
+
+    def __init__(self, status_code: int, reason: str, url: str | None = None) -> None:
+        self.status_code = status_code
+        self.reason = reason
+        self.url = url
+        where = f" for {url}" if url else ""
+        super().__init__(f"{status_code} {reason}{where}")
+
+
+class UpstreamUnavailableError(PypinsError):
+    """An upstream could not be reached or did not answer in time."""
+
+
+class InvalidResponseError(PypinsError):
+    """An upstream answered with a body pypins cannot use."""

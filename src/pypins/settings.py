@@ -1,0 +1,37 @@
+"""Upstream addresses and other defaults, kept in this one module.
+
+Every URL pypins talks to is a setting with a documented default here; the CLI, the
+service and the client read their defaults from this module and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pypins._version import __version__
+
+#: Base of PyPI's JSON API. Requests go to ``<base>/<name>/json`` and
+#: ``<base>/<name>/<version>/json``.
+DEFAULT_PYPI_URL = "https://pypi.org/pypi"
+
+#: PyPI's RSS feed of the newest projects.
+DEFAULT_NEWEST_PACKAGES_URL = "https://pypi.org/rss/packages.xml"
+
+#: PyPI's RSS feed of the latest releases.
+DEFAULT_LATEST_UPDATES_URL = "https://pypi.org/rss/updates.xml"
+
+#: Base of the download-stats API (pypistats.org). Requests go to
+#: ``<base>/api/packages/<name>/recent``.
+DEFAULT_STATS_URL = "https://pypistats.org"
+
+#: Where PyPI's operators can learn about this software, sent in the User-Agent.
+DEFAULT_CONTACT_URL = "https://github.com/pypins/pypins"
+
+#: Seconds allowed for connecting to and reading from an upstream.
+DEFAULT_TIMEOUT = 10.0
+
+#: Largest upstream body accepted, in bytes. numpy's JSON document is about 3.6 MB.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+
+def user_agent(contact_url: str = DEFAULT_CONTACT_URL) -> str:
+    """The descriptive User-Agent PyPI asks clients to send."""
+    return f"pypins/{__version__} (+{contact_url})"
