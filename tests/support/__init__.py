@@ -1,0 +1,1 @@
+"""Test support code shared by the suite, the benchmarks and the fault tests."""
