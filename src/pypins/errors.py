@@ -8,6 +8,10 @@
     (connection refused or reset, timeout, DNS failure).
   * ``InvalidResponseError`` - an upstream answered, but not with what it should:
     malformed or non-UTF-8 bodies, missing keys, wrong types, bodies over the size bound.
+  * ``InvalidParameterError`` - a badge query or path parameter with a value the badge
+    cannot use (``parameter`` names it; also a ``ValueError``).
+  * ``InvalidFactsError`` - a cached facts record that is foreign, from another schema
+    version, or corrupted; treat it as a cache miss (also a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -38,3 +42,18 @@ class UpstreamUnavailableError(PypinsError):
 
 class InvalidResponseError(PypinsError):
     """An upstream answered with a body pypins cannot use."""
+
+
+class InvalidParameterError(PypinsError, ValueError):
+    """A badge parameter has a value the badge cannot use; ``parameter`` names it."""
+
+    def __init__(self, parameter: str, detail: str | None = None) -> None:
+        self.parameter = parameter
+        self.detail = detail
+        super().__init__(
+            f"invalid query parameter: {parameter}" + (f" ({detail})" if detail else "")
+        )
+
+
+class InvalidFactsError(PypinsError, ValueError):
+    """A cached facts record cannot be decoded: foreign, another schema version, or corrupt."""

@@ -1,0 +1,204 @@
+"""Illustrative facts the kinds' examples render, so docs and the index need no network.
+
+They are shaped like real projects' facts but are not a record of them; the test suite
+checks that every example renders to exactly the badge it states, at ``EXAMPLE_NOW``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+from pypins.badges.facts import DownloadFacts, PackageFacts
+
+__all__ = [
+    "DJANGO",
+    "DJANGO_DOWNLOADS",
+    "DJANGO_FILTER",
+    "DOCOPT",
+    "EGG_ONLY",
+    "EXAMPLE_NOW",
+    "NUMPY",
+    "PLAYWRIGHT",
+    "PYCRYPTO",
+    "SIX",
+    "TYPES_REQUESTS",
+    "YARG",
+    "YARG_DOWNLOADS",
+]
+
+#: The ``now`` every example is rendered at.
+EXAMPLE_NOW: Final = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+DJANGO: Final = PackageFacts(
+    name="Django",
+    normalized_name="django",
+    version="5.2.8",
+    highest_version="6.0rc1",
+    python_versions=("3", "3.10", "3.11", "3.12", "3.13", "3.14"),
+    python_only_majors=("3",),
+    license_expression="BSD-3-Clause",
+    license_classifiers=(),
+    development_statuses=("5 - Production/Stable",),
+    framework_versions=(("Django", "5.2"),),
+    requires_python=">=3.10",
+    file_kinds=("source", "wheel"),
+    wheel_pythons=("py3-none",),
+    wheel_platforms=("any",),
+    upload_time=datetime(2026, 11, 5, 14, 2, 11, tzinfo=UTC),
+    vulnerabilities=0,
+    last_serial=31000000,
+)
+
+DJANGO_FILTER: Final = PackageFacts(
+    name="django-filter",
+    normalized_name="django-filter",
+    version="25.2",
+    highest_version="25.2",
+    python_versions=("3", "3.10", "3.11", "3.12", "3.13", "3.14"),
+    license_classifiers=("OSI Approved :: BSD License",),
+    development_statuses=("5 - Production/Stable",),
+    framework_versions=(("Django", "5.2"), ("Django", "4.2"), ("Django", "6.0")),
+    requires_python=">=3.10",
+    file_kinds=("source", "wheel"),
+    wheel_pythons=("py3-none",),
+    wheel_platforms=("any",),
+    upload_time=datetime(2026, 8, 30, 9, 0, tzinfo=UTC),
+)
+
+NUMPY: Final = PackageFacts(
+    name="numpy",
+    normalized_name="numpy",
+    version="2.3.5",
+    highest_version="2.4.0rc1",
+    python_versions=("3", "3.11", "3.12", "3.13", "3.14"),
+    python_only_majors=("3",),
+    implementations=("CPython",),
+    license_expression="BSD-3-Clause AND 0BSD AND MIT AND Zlib AND CC0-1.0",
+    development_statuses=("5 - Production/Stable",),
+    typed=True,
+    requires_python=">=3.11",
+    file_kinds=("source", "wheel"),
+    wheel_pythons=(
+        "cp311-cp311",
+        "cp312-cp312",
+        "cp313-cp313",
+        "cp313-cp313t",
+        "cp314-cp314",
+        "cp314-cp314t",
+        "pp311-pypy311_pp73",
+    ),
+    wheel_platforms=(
+        "macosx_11_0_arm64",
+        "manylinux_2_27_x86_64",
+        "manylinux_2_28_aarch64",
+        "musllinux_1_2_x86_64",
+        "win_amd64",
+        "win_arm64",
+    ),
+    upload_time=datetime(2026, 11, 16, 22, 10, tzinfo=UTC),
+)
+
+PLAYWRIGHT: Final = PackageFacts(
+    name="playwright",
+    normalized_name="playwright",
+    version="1.56.0",
+    highest_version="1.56.0",
+    license_expression="Apache-2.0",
+    requires_python=">=3.9",
+    file_kinds=("wheel",),
+    wheel_pythons=("py3-none",),
+    wheel_platforms=(
+        "macosx_10_13_x86_64",
+        "macosx_11_0_arm64",
+        "manylinux1_x86_64",
+        "manylinux_2_17_aarch64",
+        "win32",
+        "win_amd64",
+        "win_arm64",
+    ),
+    upload_time=datetime(2026, 10, 2, 17, 40, tzinfo=UTC),
+)
+
+SIX: Final = PackageFacts(
+    name="six",
+    normalized_name="six",
+    version="1.17.0",
+    highest_version="1.17.0",
+    python_versions=("2", "2.7", "3", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10"),
+    license="MIT",
+    license_classifiers=("OSI Approved :: MIT License",),
+    development_statuses=("5 - Production/Stable",),
+    requires_python="!=3.0.*,!=3.1.*,!=3.2.*,>=2.7",
+    file_kinds=("source", "wheel"),
+    wheel_pythons=("py2-none", "py3-none"),
+    wheel_platforms=("any",),
+    upload_time=datetime(2024, 12, 4, 17, 35, tzinfo=UTC),
+)
+
+TYPES_REQUESTS: Final = PackageFacts(
+    name="types-requests",
+    normalized_name="types-requests",
+    version="2.32.4.20250913",
+    highest_version="2.32.4.20250913",
+    license_expression="Apache-2.0",
+    stubs_only=True,
+    requires_python=">=3.9",
+    file_kinds=("source", "wheel"),
+    wheel_pythons=("py3-none",),
+    wheel_platforms=("any",),
+    upload_time=datetime(2025, 9, 13, 2, 40, tzinfo=UTC),
+)
+
+YARG: Final = PackageFacts(
+    name="yarg",
+    normalized_name="yarg",
+    version="0.1.10",
+    highest_version="0.1.10",
+    python_versions=("2.7", "3.3", "3.4", "3.5", "3.6"),
+    implementations=("CPython", "PyPy"),
+    license="MIT",
+    license_classifiers=("OSI Approved :: MIT License",),
+    development_statuses=("4 - Beta",),
+    file_kinds=("source", "wheel"),
+    wheel_pythons=("py2-none", "py3-none"),
+    wheel_platforms=("any",),
+    upload_time=datetime(2024, 8, 17, 13, 54, tzinfo=UTC),
+)
+
+DOCOPT: Final = PackageFacts(
+    name="docopt",
+    normalized_name="docopt",
+    version="0.6.2",
+    highest_version="0.6.2",
+    python_versions=("2.5", "2.6", "2.7", "3.2", "3.3"),
+    license="MIT",
+    license_classifiers=("OSI Approved :: MIT License",),
+    development_statuses=("3 - Alpha",),
+    file_kinds=("source",),
+    upload_time=datetime(2014, 6, 16, 11, 18, tzinfo=UTC),
+)
+
+PYCRYPTO: Final = PackageFacts(
+    name="pycrypto",
+    normalized_name="pycrypto",
+    version="2.6.1",
+    highest_version="2.6.1",
+    license_classifiers=("Public Domain", "OSI Approved :: Python Software Foundation License"),
+    development_statuses=("5 - Production/Stable",),
+    file_kinds=("source",),
+    upload_time=datetime(2013, 10, 17, 21, 15, tzinfo=UTC),
+    vulnerabilities=2,
+)
+
+EGG_ONLY: Final = PackageFacts(
+    name="pypins-egg-only",
+    normalized_name="pypins-egg-only",
+    version="0.1",
+    highest_version="0.1",
+    file_kinds=("egg",),
+    upload_time=datetime(2012, 3, 1, 10, 0, tzinfo=UTC),
+)
+
+DJANGO_DOWNLOADS: Final = DownloadFacts(day=1234567, week=8456789, month=36123456)
+YARG_DOWNLOADS: Final = DownloadFacts(day=950, week=7021, month=30456)

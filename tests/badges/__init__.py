@@ -1,0 +1,1 @@
+"""Tests of the badge semantics layer, ``pypins.badges``."""

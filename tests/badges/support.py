@@ -1,0 +1,79 @@
+"""Helpers shared by the badge tests: minimal PyPI documents and facts built from them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pypins.badges import EXAMPLE_NOW, PackageFacts, facts_from_json
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+#: The ``now`` the tests render at (the examples' ``now``).
+NOW = EXAMPLE_NOW
+
+
+def wheel(filename: str, **extra: Any) -> dict[str, Any]:
+    """A ``urls`` entry for a wheel file."""
+    return {
+        "filename": filename,
+        "packagetype": "bdist_wheel",
+        "upload_time_iso_8601": "2026-11-01T10:00:00.000000Z",
+        "yanked": False,
+        **extra,
+    }
+
+
+def sdist(filename: str = "demo-1.0.tar.gz", **extra: Any) -> dict[str, Any]:
+    """A ``urls`` entry for a source distribution."""
+    return {
+        "filename": filename,
+        "packagetype": "sdist",
+        "upload_time_iso_8601": "2026-11-01T09:00:00.000000Z",
+        "yanked": False,
+        **extra,
+    }
+
+
+def make_document(
+    *,
+    info: dict[str, Any] | None = None,
+    urls: list[Any] | None = None,
+    **top: Any,
+) -> dict[str, Any]:
+    """A minimal PyPI JSON document for ``demo 1.0``; ``info`` keys and top keys override."""
+    document: dict[str, Any] = {
+        "info": {
+            "name": "demo",
+            "version": "1.0",
+            "classifiers": [],
+            "license": None,
+            "license_expression": None,
+            "requires_python": None,
+            "yanked": False,
+        },
+        "urls": [sdist()] if urls is None else urls,
+        "releases": {"1.0": [sdist()]},
+        "vulnerabilities": [],
+        "last_serial": 42,
+    }
+    document["info"].update(info or {})
+    document.update(top)
+    return document
+
+
+def make_facts(**info: Any) -> PackageFacts:
+    """Facts of ``make_document`` with these ``info`` overrides."""
+    return facts_from_json(make_document(info=info))
+
+
+def load_fixture(kind: str, name: str) -> Any:
+    """A recorded upstream document from ``tests/fixtures/<kind>/<name>.json``."""
+    return json.loads((FIXTURES / kind / f"{name}.json").read_text("utf-8"))
+
+
+def at(text: str) -> datetime:
+    """An aware UTC datetime from ISO text."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -1,0 +1,273 @@
+"""The registries: consistent kinds, examples that hold, renders that never fail."""
+
+from __future__ import annotations
+
+import ast
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pypins.badges
+from pypins.badges import (
+    EXAMPLE_NOW,
+    KINDS,
+    LEGACY_KINDS,
+    BadgeExample,
+    BadgeKind,
+    DownloadFacts,
+    PackageFacts,
+)
+from pypins.errors import InvalidParameterError
+
+ALL_KINDS = [*KINDS.values(), *LEGACY_KINDS.values()]
+EXAMPLES = [
+    pytest.param(kind, example, id=f"{'legacy-' if kind.legacy else ''}{kind.segment}-{index}")
+    for kind in ALL_KINDS
+    for index, example in enumerate(kind.examples)
+]
+
+
+@pytest.mark.parametrize(("kind", "example"), EXAMPLES)
+def test_every_example_renders_as_stated(kind: BadgeKind, example: BadgeExample) -> None:
+    """The docs can trust every example: its facts give exactly its badge."""
+    assert kind.render(example.facts, dict(example.params), now=EXAMPLE_NOW) == example.badge
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS, ids=lambda kind: kind.segment)
+def test_kinds_are_complete(kind: BadgeKind) -> None:
+    """Every kind has examples, a label, a known category and source, and documentation."""
+    registry = LEGACY_KINDS if kind.legacy else KINDS
+    assert registry[kind.segment] is kind
+    assert kind.examples
+    assert kind.title
+    assert kind.description
+    assert kind.default_label or kind.segment == "frameworkversions"
+    assert kind.category in {"version", "downloads", "metadata", "static"}
+    assert kind.source in {"pypi", "stats"}
+    assert (kind.source == "stats") == (kind.category == "downloads")
+    assert not (kind.source == "stats" and kind.accepts_version)
+    assert not (kind.legacy and kind.accepts_version)
+    for example in kind.examples:
+        expected = DownloadFacts if kind.source == "stats" else PackageFacts
+        assert isinstance(example.facts, expected)
+
+
+def test_registries_hold_the_expected_routes() -> None:
+    """The shields-style and pypip.in routes the service promises."""
+    assert set(KINDS) == {
+        "v",
+        "pyversions",
+        "implementation",
+        "l",
+        "format",
+        "wheel",
+        "status",
+        "types",
+        "frameworkversions",
+        "djversions",
+        "dd",
+        "dw",
+        "dm",
+        "requires-python",
+        "last-release",
+        "vulnerabilities",
+        "free-threading",
+        "platforms",
+    }
+    assert set(LEGACY_KINDS) == {
+        "d",
+        "download",
+        "v",
+        "version",
+        "wheel",
+        "egg",
+        "format",
+        "license",
+        "py_versions",
+        "implementation",
+        "status",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "package", "version", "args", "path"),
+    [
+        (KINDS["v"], "django", None, None, "/pypi/v/django"),
+        (KINDS["v"], "zope.interface", "5.0", None, "/pypi/v/zope.interface/5.0"),
+        (
+            KINDS["frameworkversions"],
+            "plone.rest",
+            None,
+            {"framework": "plone"},
+            "/pypi/frameworkversions/plone/plone.rest",
+        ),
+        (LEGACY_KINDS["py_versions"], "yarg", None, None, "/py_versions/yarg/badge"),
+    ],
+)
+def test_paths(
+    kind: BadgeKind, package: str, version: str | None, args: dict[str, str] | None, path: str
+) -> None:
+    """Kinds build their own URL paths."""
+    assert kind.path(package, version, args) == path
+
+
+def test_example_urls() -> None:
+    """Example URLs carry the extension and the non-path parameters."""
+    assert (
+        KINDS["v"].example_url(KINDS["v"].examples[1]) == "/pypi/v/django.svg?include_prereleases"
+    )
+    framework = KINDS["frameworkversions"]
+    assert framework.example_url(framework.examples[0], "png") == (
+        "/pypi/frameworkversions/django/django-filter.png"
+    )
+    legacy = LEGACY_KINDS["d"]
+    assert legacy.example_url(legacy.examples[1]) == "/d/yarg/badge.svg?period=day"
+
+
+def test_render_reads_naive_now_as_utc() -> None:
+    """A naive ``now`` is taken to be UTC."""
+    kind = KINDS["last-release"]
+    facts = kind.examples[0].facts
+    naive = EXAMPLE_NOW.replace(tzinfo=None)
+    assert kind.render(facts, now=naive) == kind.render(facts, now=EXAMPLE_NOW)
+
+
+TEXT = st.text(max_size=12)
+TEXTS = st.lists(TEXT, max_size=4).map(tuple)
+CLASSIFIER_TEXT = st.sampled_from(["3", "3.12", "2.7", "4 - Beta", "Django", "a :: b", ""]) | TEXT
+MOMENTS = st.datetimes(
+    min_value=datetime(1990, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.just(UTC),
+)
+
+PACKAGE_FACTS = st.builds(
+    PackageFacts,
+    name=TEXT,
+    normalized_name=TEXT,
+    version=st.sampled_from(["1.0", "0.1", "2.0rc1", "x"]) | TEXT,
+    highest_version=st.none() | TEXT,
+    python_versions=st.lists(CLASSIFIER_TEXT, max_size=4).map(tuple),
+    python_only_majors=TEXTS,
+    implementations=TEXTS,
+    license_expression=st.none() | TEXT,
+    license=st.none() | TEXT,
+    license_classifiers=st.lists(CLASSIFIER_TEXT, max_size=3).map(tuple),
+    development_statuses=st.lists(CLASSIFIER_TEXT, max_size=3).map(tuple),
+    typed=st.booleans(),
+    stubs_only=st.booleans(),
+    framework_versions=st.lists(st.tuples(CLASSIFIER_TEXT, CLASSIFIER_TEXT), max_size=3).map(tuple),
+    requires_python=st.none() | st.sampled_from([">=3.9", "<3", "!=3.0.*"]) | TEXT,
+    file_kinds=st.lists(st.sampled_from(["wheel", "source", "egg", "x"]), max_size=3).map(tuple),
+    wheel_pythons=st.lists(
+        st.sampled_from(["cp313-cp313t", "cp39-abi3", "py3-none", "cp3-x", "-"]) | TEXT, max_size=3
+    ).map(tuple),
+    wheel_platforms=st.lists(
+        st.sampled_from(["any", "win32", "macosx_11_0_arm64"]) | TEXT, max_size=3
+    ).map(tuple),
+    upload_time=st.none() | MOMENTS,
+    yanked=st.booleans(),
+    vulnerabilities=st.integers(min_value=0, max_value=10**6),
+    last_serial=st.none() | st.integers(),
+)
+DOWNLOAD_FACTS = st.builds(
+    DownloadFacts,
+    day=st.integers(min_value=0, max_value=10**15),
+    week=st.integers(min_value=0, max_value=10**15),
+    month=st.integers(min_value=0, max_value=10**15),
+)
+PARAMS = st.dictionaries(
+    st.sampled_from(["include_prereleases", "framework", "period", "text", "other"]),
+    st.sampled_from(["", "true", "0", "django", "plone", "day", "version", "nonsense"]),
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(facts=PACKAGE_FACTS, downloads=DOWNLOAD_FACTS, params=PARAMS, now=MOMENTS)
+def test_no_kind_fails_on_any_facts(
+    facts: PackageFacts, downloads: DownloadFacts, params: dict[str, str], now: datetime
+) -> None:
+    """Every kind renders any facts; only a bad badge parameter may raise."""
+    for kind in ALL_KINDS:
+        try:
+            badge = kind.render(downloads if kind.source == "stats" else facts, params, now=now)
+        except InvalidParameterError as error:
+            raised = error.parameter
+            assert raised in kind.params + kind.path_params
+            continue
+        assert isinstance(badge.message, str)
+        assert isinstance(badge.color, str)
+        assert badge.color
+
+
+@settings(max_examples=100, deadline=None)
+@given(facts=PACKAGE_FACTS)
+def test_any_facts_round_trip(facts: PackageFacts) -> None:
+    """``from_dict(to_dict(f)) == f`` for any facts."""
+    assert PackageFacts.from_dict(facts.to_dict()) == facts
+
+
+def test_render_of_future_upload_times() -> None:
+    """An upload time after ``now`` (clock skew) reads as just now."""
+    facts = PackageFacts(
+        name="x", normalized_name="x", version="1", upload_time=EXAMPLE_NOW + timedelta(hours=2)
+    )
+    badge = KINDS["last-release"].render(facts, now=EXAMPLE_NOW)
+    assert badge.message == "a few seconds ago"
+
+
+FORBIDDEN_IMPORTS = {
+    "httpx",
+    "redis",
+    "starlette",
+    "fastapi",
+    "aiohttp",
+    "requests",
+    "socket",
+    "asyncio",
+}
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(Path(pypins.badges.__file__).parent.glob("*.py")),
+    ids=lambda path: path.name,
+)
+def test_badges_do_no_io(module: Path) -> None:
+    """No badge module imports a network, cache or web library, or opens files."""
+    tree = ast.parse(module.read_text("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names = {(node.module or "").split(".")[0]}
+            assert not (node.module or "").startswith(
+                ("pypins.client", "pypins.web", "pypins.cache")
+            )
+        else:
+            if isinstance(node, ast.Name):
+                assert node.id != "open"
+            continue
+        assert not names & FORBIDDEN_IMPORTS, names
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "badges.md"
+
+
+@pytest.mark.parametrize(("kind", "example"), EXAMPLES)
+def test_docs_show_every_example(kind: BadgeKind, example: BadgeExample) -> None:
+    """docs/badges.md lists each example's URL with its message and colour."""
+    row = (
+        f"| {example.badge.label.replace('|', chr(92) + '|')} "
+        f"| {example.badge.message.replace('|', chr(92) + '|')} | {example.badge.color}"
+    )
+    docs = DOCS.read_text("utf-8")
+    line = next(
+        (line for line in docs.splitlines() if f"`{kind.example_url(example)}`" in line), None
+    )
+    assert line is not None, kind.example_url(example)
+    assert row in line
