@@ -1,3 +1,54 @@
 """Fixtures shared by the whole suite."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+import pytest
+
+from tests.support.upstream import FIXTURES, Upstream
+
+# The loopback upstream (tests/support/upstream.py)
+
+
+@pytest.fixture(scope="session")
+def upstream_server() -> Iterator[Upstream]:
+    """One loopback PyPI/pypistats stand-in for the whole session."""
+    with Upstream() as server:
+        yield server
+
+
+@pytest.fixture
+def upstream(upstream_server: Upstream) -> Iterator[Upstream]:
+    """The loopback upstream with zeroed counts and no faults or run-time documents."""
+    upstream_server.reset()
+    yield upstream_server
+    upstream_server.reset()
+
+
+# Recorded documents (tests/fixtures/)
+
+
+@cache
+def _fixture_bytes(relative: str) -> bytes:
+    return (FIXTURES / relative).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def fixture_bytes() -> Callable[[str], bytes]:
+    """The raw bytes of a file under ``tests/fixtures/``, e.g. ``pypi/requests.json``."""
+    return _fixture_bytes
+
+
+@pytest.fixture(scope="session")
+def pypi_document() -> Callable[[str], dict[str, Any]]:
+    """A fresh copy of a recorded JSON API document, by PEP 503 name."""
+
+    def load(name: str) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(_fixture_bytes(f"pypi/{name}.json"))
+        return document
+
+    return load

@@ -56,7 +56,7 @@ def license_names(classifiers: Iterable[str]) -> list[str]:
     names: dict[str, None] = {}
     for classifier in classifiers:
         parts = [part.strip() for part in classifier.split(_SEPARATOR)]
-        if len(parts) < 2 or parts[0] != "License":
+        if len(parts) < 2 or parts[0] != "License" or not parts[-1]:
             continue
         if parts[1:] == ["OSI Approved"]:
             continue

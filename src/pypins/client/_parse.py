@@ -1,0 +1,272 @@
+"""Pure parsing: upstream bytes or JSON into the client's records. No I/O here.
+
+Every field used is checked once, here; a wrong type raises InvalidResponseError
+naming the field (``releases['1.0'][0].size: expected an integer, got str``).
+Quirks are normalised once: empty and ``UNKNOWN`` texts become None.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from pypins.client._models import (
+    Author,
+    Downloads,
+    Maintainer,
+    Package,
+    Release,
+    Vulnerability,
+)
+from pypins.errors import InvalidResponseError
+
+#: yarg's names for the common file types; others are kept as PyPI gives them.
+PACKAGE_TYPES: Mapping[str, str] = MappingProxyType(
+    {"sdist": "source", "bdist_wheel": "wheel", "bdist_egg": "egg"}
+)
+
+# Texts PyPI (or old metadata) uses to mean "nothing".
+_NOTHING = frozenset({"", "UNKNOWN", "None"})
+
+
+def _type_name(value: object) -> str:
+    """A JSON-ish name for the type of ``value`` in error messages."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _fail(where: str, expected: str, value: object) -> InvalidResponseError:
+    return InvalidResponseError(f"{where}: expected {expected}, got {_type_name(value)}")
+
+
+def _object(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, "an object", value)
+    return value
+
+
+def _optional_object(value: object, where: str) -> dict[str, Any]:
+    return {} if value is None else _object(value, where)
+
+
+def _list(value: object, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(where, "an array", value)
+    return value
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _fail(where, "a non-empty string", value)
+    return value
+
+
+def _text(value: object, where: str) -> str | None:
+    """An optional text: None for null, empty or ``UNKNOWN``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _fail(where, "a string or null", value)
+    stripped = value.strip()
+    return None if stripped in _NOTHING else value
+
+
+def _integer(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(where, "an integer", value)
+    return value
+
+
+def _optional_integer(value: object, where: str) -> int | None:
+    return None if value is None else _integer(value, where)
+
+
+def _flag(value: object, where: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise _fail(where, "a boolean", value)
+    return value
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    items = _list(value, where)
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise _fail(f"{where}[{index}]", "a string", item)
+    return tuple(items)
+
+
+def _timestamp(value: object, where: str) -> datetime:
+    """An ISO 8601 time, as a timezone-aware UTC datetime (naive times are UTC)."""
+    text = _string(value, where)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidResponseError(f"{where}: not an ISO 8601 time: {text[:40]!r}") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def load_json(content: bytes | str, what: str = "response") -> Any:
+    """Decode a UTF-8 JSON body; anything else raises InvalidResponseError."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidResponseError(f"{what} is not UTF-8: {exc.reason}") from None
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise InvalidResponseError(f"{what} is not usable JSON: nested too deeply") from None
+    except ValueError as exc:
+        raise InvalidResponseError(f"{what} is not valid JSON: {exc}") from None
+
+
+def load_object(content: bytes | str, what: str = "response") -> dict[str, Any]:
+    """Decode a UTF-8 JSON body that must be an object."""
+    return _object(load_json(content, what), what)
+
+
+def parse_release(release_id: str, value: object, where: str) -> Release:
+    """One file entry of ``releases`` or ``urls``."""
+    entry = _object(value, where)
+    digests = _optional_object(entry.get("digests"), f"{where}.digests")
+    packagetype = _string(entry.get("packagetype"), f"{where}.packagetype")
+    uploaded_at = entry.get("upload_time_iso_8601") or entry.get("upload_time")
+    return Release(
+        release_id=release_id,
+        uploaded=_timestamp(uploaded_at, f"{where}.upload_time"),
+        python_version=_text(entry.get("python_version"), f"{where}.python_version"),
+        url=_string(entry.get("url"), f"{where}.url"),
+        md5_digest=_text(entry.get("md5_digest"), f"{where}.md5_digest"),
+        sha256_digest=_text(digests.get("sha256"), f"{where}.digests.sha256"),
+        filename=_string(entry.get("filename"), f"{where}.filename"),
+        size=_integer(entry.get("size"), f"{where}.size"),
+        package_type=PACKAGE_TYPES.get(packagetype, packagetype),
+        has_sig=_flag(entry.get("has_sig"), f"{where}.has_sig"),
+        yanked=_flag(entry.get("yanked"), f"{where}.yanked"),
+        yanked_reason=_text(entry.get("yanked_reason"), f"{where}.yanked_reason"),
+        requires_python=_text(entry.get("requires_python"), f"{where}.requires_python"),
+    )
+
+
+def _files(release_id: str, value: object, where: str) -> tuple[Release, ...]:
+    return tuple(
+        parse_release(release_id, entry, f"{where}[{index}]")
+        for index, entry in enumerate(_list(value, where))
+    )
+
+
+def parse_vulnerability(value: object, where: str) -> Vulnerability:
+    """One entry of PyPI's ``vulnerabilities`` list."""
+    entry = _object(value, where)
+    withdrawn = entry.get("withdrawn")
+    return Vulnerability(
+        id=_string(entry.get("id"), f"{where}.id"),
+        aliases=_strings(entry.get("aliases"), f"{where}.aliases"),
+        summary=_text(entry.get("summary"), f"{where}.summary"),
+        details=_text(entry.get("details"), f"{where}.details"),
+        fixed_in=_strings(entry.get("fixed_in"), f"{where}.fixed_in"),
+        link=_text(entry.get("link"), f"{where}.link"),
+        source=_text(entry.get("source"), f"{where}.source"),
+        withdrawn=None if withdrawn is None else _timestamp(withdrawn, f"{where}.withdrawn"),
+    )
+
+
+def parse_downloads(value: object, where: str) -> Downloads:
+    """A ``{"last_day": N, "last_week": N, "last_month": N}`` object (missing counts: -1)."""
+    counts = _optional_object(value, where)
+
+    def count(key: str) -> int:
+        number = _optional_integer(counts.get(key), f"{where}.{key}")
+        return -1 if number is None else number
+
+    return Downloads(day=count("last_day"), week=count("last_week"), month=count("last_month"))
+
+
+def _project_urls(value: object, where: str) -> Mapping[str, str]:
+    urls = _optional_object(value, where)
+    for label, url in urls.items():
+        if not isinstance(url, str):
+            raise _fail(f"{where}[{label!r}]", "a string", url)
+    return MappingProxyType(dict(urls))
+
+
+def parse_package(document: Mapping[str, Any] | bytes | str) -> Package:
+    """Turn a PyPI JSON API document (project or per-version) into a Package.
+
+    Accepts the raw body or the decoded object. Per-version documents have no
+    ``releases``; their ``urls`` become the files of ``info.version``.
+    """
+    if isinstance(document, bytes | str):
+        document = load_json(document)
+    top = _object(document, "document")
+    info = _object(top.get("info"), "info")
+    name = _string(info.get("name"), "info.name")
+    version = _string(info.get("version"), "info.version")
+
+    releases: dict[str, tuple[Release, ...]] = {}
+    raw_releases = top.get("releases")
+    if raw_releases is not None:
+        for release_id, files in _object(raw_releases, "releases").items():
+            releases[release_id] = _files(release_id, files, f"releases[{release_id!r}]")
+    latest_files = _files(version, top.get("urls"), "urls")
+    if latest_files or version not in releases:
+        releases[version] = latest_files
+
+    vulnerabilities = tuple(
+        parse_vulnerability(entry, f"vulnerabilities[{index}]")
+        for index, entry in enumerate(_list(top.get("vulnerabilities"), "vulnerabilities"))
+    )
+    return Package(
+        name=name,
+        normalized_name=str(canonicalize_name(name)),
+        latest_release_id=version,
+        pypi_url=_text(info.get("package_url") or info.get("project_url"), "info.package_url"),
+        summary=_text(info.get("summary"), "info.summary"),
+        description=_text(info.get("description"), "info.description"),
+        homepage=_text(info.get("home_page"), "info.home_page"),
+        bugtracker=_text(info.get("bugtrack_url"), "info.bugtrack_url"),
+        docs=_text(info.get("docs_url"), "info.docs_url"),
+        author=Author(
+            _text(info.get("author"), "info.author"),
+            _text(info.get("author_email"), "info.author_email"),
+        ),
+        maintainer=Maintainer(
+            _text(info.get("maintainer"), "info.maintainer"),
+            _text(info.get("maintainer_email"), "info.maintainer_email"),
+        ),
+        license=_text(info.get("license"), "info.license"),
+        license_expression=_text(info.get("license_expression"), "info.license_expression"),
+        requires_python=_text(info.get("requires_python"), "info.requires_python"),
+        downloads=parse_downloads(info.get("downloads"), "info.downloads"),
+        classifiers=_strings(info.get("classifiers"), "info.classifiers"),
+        project_urls=_project_urls(info.get("project_urls"), "info.project_urls"),
+        releases=MappingProxyType(releases),
+        vulnerabilities=vulnerabilities,
+        yanked=_flag(info.get("yanked"), "info.yanked"),
+        yanked_reason=_text(info.get("yanked_reason"), "info.yanked_reason"),
+        last_serial=_optional_integer(top.get("last_serial"), "last_serial"),
+    )
+
+
+def json2package(content: bytes | str) -> Package:
+    """Turn a JSON API body into a Package (``yarg.json2package``)."""
+    return parse_package(content)
+
+
+def parse_stats(document: Mapping[str, Any] | bytes | str) -> Downloads:
+    """Turn a pypistats.org ``/api/packages/<name>/recent`` answer into Downloads."""
+    if isinstance(document, bytes | str):
+        document = load_json(document, "download stats")
+    top = _object(document, "download stats")
+    return parse_downloads(_object(top.get("data"), "data"), "data")

@@ -1,0 +1,165 @@
+"""The blocking client and ``yarg``'s module-level functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+
+import httpx
+
+from pypins.client import _http
+from pypins.client._models import Downloads, FeedEntry, JSONDocument, Package
+from pypins.client._parse import parse_stats
+from pypins.client._rss import parse_latest_updates, parse_newest_packages
+from pypins.settings import (
+    DEFAULT_LATEST_UPDATES_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_NEWEST_PACKAGES_URL,
+    DEFAULT_PYPI_URL,
+    DEFAULT_STATS_URL,
+    DEFAULT_TIMEOUT,
+)
+
+
+class PyPIClient:
+    """A blocking PyPI client over one connection pool.
+
+    ```python
+    with PyPIClient() as client:
+        package = client.get("requests")
+    ```
+    """
+
+    def __init__(
+        self,
+        pypi_url: str = DEFAULT_PYPI_URL,
+        *,
+        stats_url: str = DEFAULT_STATS_URL,
+        newest_packages_url: str = DEFAULT_NEWEST_PACKAGES_URL,
+        latest_updates_url: str = DEFAULT_LATEST_UPDATES_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_redirects: int = _http.DEFAULT_MAX_REDIRECTS,
+        user_agent: str | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        self.pypi_url = pypi_url
+        self.stats_url = stats_url
+        self.newest_packages_url = newest_packages_url
+        self.latest_updates_url = latest_updates_url
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.user_agent = user_agent
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(
+            timeout=timeout, max_redirects=max_redirects, follow_redirects=True
+        )
+
+    def __enter__(self) -> PyPIClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool (not an injected ``http_client``)."""
+        if self._owns_client:
+            self._client.close()
+
+    def _fetch(
+        self, url: str, headers: dict[str, str], *, conditional: bool = False
+    ) -> tuple[httpx.Response, bytes | None]:
+        """GET ``url``: the response and its bounded body (None for a 304)."""
+        until = _http.deadline(self.timeout)
+        with (
+            _http.mapped_errors(url),
+            self._client.stream(
+                "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True
+            ) as response,
+        ):
+            if _http.check_status(response, conditional=conditional):
+                return response, None
+            _http.check_declared_size(response, self.max_response_bytes)
+            body = _http.BodyCollector(response, self.max_response_bytes, until)
+            for chunk in response.iter_bytes():
+                body.add(chunk)
+            return response, body.content()
+
+    def get_json(
+        self,
+        name: str,
+        version: str | None = None,
+        *,
+        if_none_match: str | None = None,
+        if_modified_since: datetime | str | None = None,
+    ) -> JSONDocument:
+        """Fetch the raw JSON document of a project (or one release) with its validators."""
+        url = _http.project_url(self.pypi_url, name, version)
+        headers = _http.request_headers(
+            self.user_agent, if_none_match=if_none_match, if_modified_since=if_modified_since
+        )
+        conditional = if_none_match is not None or if_modified_since is not None
+        response, content = self._fetch(url, headers, conditional=conditional)
+        return _http.json_document(response, content)
+
+    def get(self, name: str, version: str | None = None) -> Package:
+        """The Package ``name`` (described at ``version`` if given)."""
+        return _http.package_from(self.get_json(name, version))
+
+    def downloads(self, name: str) -> Downloads:
+        """Recent download counts of ``name`` from the download-stats API."""
+        url = _http.stats_url(self.stats_url, name)
+        _, content = self._fetch(url, _http.request_headers(self.user_agent))
+        assert content is not None
+        return parse_stats(content)
+
+    def _feed(self, url: str) -> bytes:
+        _, content = self._fetch(
+            url, _http.request_headers(self.user_agent, accept=_http.RSS_ACCEPT)
+        )
+        assert content is not None
+        return content
+
+    def newest_packages(self) -> list[FeedEntry]:
+        """The newest projects on PyPI, from its RSS feed."""
+        return parse_newest_packages(self._feed(self.newest_packages_url))
+
+    def latest_updated_packages(self) -> list[FeedEntry]:
+        """The latest releases on PyPI, from its RSS feed."""
+        return parse_latest_updates(self._feed(self.latest_updates_url))
+
+
+def get(
+    name: str,
+    pypi_server: str = DEFAULT_PYPI_URL,
+    *,
+    version: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+) -> Package:
+    """Fetch the Package ``name`` from ``<pypi_server>/<name>/json``, as ``yarg.get``.
+
+    ```python
+    package = pypins.client.get("yarg")
+    package.latest_release_id
+    ```
+    """
+    with PyPIClient(pypi_server, timeout=timeout, max_response_bytes=max_response_bytes) as c:
+        return c.get(name, version)
+
+
+def newest_packages(url: str = DEFAULT_NEWEST_PACKAGES_URL) -> list[FeedEntry]:
+    """The newest projects on PyPI, as ``yarg.newest_packages``."""
+    with PyPIClient(newest_packages_url=url) as client:
+        return client.newest_packages()
+
+
+def latest_updated_packages(url: str = DEFAULT_LATEST_UPDATES_URL) -> list[FeedEntry]:
+    """The latest releases on PyPI, as ``yarg.latest_updated_packages``."""
+    with PyPIClient(latest_updates_url=url) as client:
+        return client.latest_updated_packages()

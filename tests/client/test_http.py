@@ -1,0 +1,75 @@
+"""The helpers the two clients share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from pypins.client import _http
+from pypins.errors import InvalidNameError, UpstreamUnavailableError
+
+
+@pytest.mark.parametrize(
+    ("base", "version", "url"),
+    [
+        ("https://pypi.org/pypi", None, "https://pypi.org/pypi/Demo/json"),
+        ("https://pypi.org/pypi/", None, "https://pypi.org/pypi/Demo/json"),
+        ("https://pypi.org/pypi", "1.0", "https://pypi.org/pypi/Demo/1.0/json"),
+        ("http://mirror.local/api/", "2!1.0+x", "http://mirror.local/api/Demo/2!1.0+x/json"),
+    ],
+)
+def test_project_url(base: str, version: str | None, url: str) -> None:
+    """JSON API URLs keep the name as given and join the base once."""
+    assert _http.project_url(base, "Demo", version) == url
+
+
+def test_project_url_refuses_bad_parts() -> None:
+    """Bad names and versions never reach a URL."""
+    with pytest.raises(InvalidNameError):
+        _http.project_url("https://pypi.org/pypi", "a/b")
+    with pytest.raises(InvalidNameError):
+        _http.project_url("https://pypi.org/pypi", "a", "../b")
+
+
+def test_stats_url() -> None:
+    """The stats URL uses the PEP 503 name."""
+    assert (
+        _http.stats_url("https://pypistats.org/", "Typing_Extensions")
+        == "https://pypistats.org/api/packages/typing-extensions/recent"
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2026, 11, 21, 13, 52, 18, tzinfo=UTC), "Sat, 21 Nov 2026 13:52:18 GMT"),
+        (datetime(2026, 11, 21, 13, 52, 18), "Sat, 21 Nov 2026 13:52:18 GMT"),
+        (
+            datetime(2026, 11, 21, 15, 52, 18, tzinfo=timezone(timedelta(hours=2))),
+            "Sat, 21 Nov 2026 13:52:18 GMT",
+        ),
+        ("Sat, 21 Nov 2026 13:52:18 GMT", "Sat, 21 Nov 2026 13:52:18 GMT"),
+    ],
+)
+def test_http_date(moment: datetime | str, text: str) -> None:
+    """If-Modified-Since values are HTTP dates in GMT."""
+    assert _http.http_date(moment) == text
+
+
+def test_validators_read_the_headers() -> None:
+    """ETag, Last-Modified and a numeric X-PyPI-Last-Serial are read."""
+    response = httpx.Response(
+        200, headers={"ETag": '"a"', "Last-Modified": "x", "X-PyPI-Last-Serial": " 12 "}
+    )
+    assert _http.validators(response) == _http.Validators('"a"', "x", 12)
+    assert _http.validators(httpx.Response(200)) == _http.Validators()
+
+
+def test_body_collector_deadline() -> None:
+    """A body still arriving after the deadline raises UpstreamUnavailableError."""
+    response = httpx.Response(200, request=httpx.Request("GET", "http://x/"))
+    collector = _http.BodyCollector(response, limit=100, deadline=0.0)
+    with pytest.raises(UpstreamUnavailableError, match="did not finish"):
+        collector.add(b"x")
