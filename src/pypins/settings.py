@@ -35,3 +35,17 @@ DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 def user_agent(contact_url: str = DEFAULT_CONTACT_URL) -> str:
     """The descriptive User-Agent PyPI asks clients to send."""
     return f"pypins/{__version__} (+{contact_url})"
+
+
+#: Seconds a cached package record is fresh (pypip.in kept PyPI answers 10 minutes).
+DEFAULT_CACHE_TTL = 600
+
+#: Seconds a stale record may still be served while refreshing or when the upstream
+#: fails (pypip.in's Varnish grace was 6 hours).
+DEFAULT_GRACE = 6 * 3600
+
+#: Seconds a "not found" answer is cached.
+DEFAULT_NEGATIVE_TTL = 60
+
+#: Seconds a download-stats record is fresh: pypistats.org updates once a day.
+DEFAULT_DOWNLOADS_TTL = 12 * 3600
