@@ -1,4 +1,5 @@
-# pypins: `make serve` runs the service, `make test` runs every check.
+# pypins: `make serve` runs the service (ARGS="--port 9000" passes flags), `make test`
+# runs every check.
 # Both bootstrap .venv by themselves on a fresh machine.
 
 PYTHON ?= python3
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/pypins info requests
+	$(BIN)/pypins serve $(ARGS)
 
 system-deps:
 	sh scripts/system-deps.sh

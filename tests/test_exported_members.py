@@ -24,3 +24,13 @@ def test_every_public_attribute_is_exported() -> None:
         if not name.startswith("_") and not isinstance(value, type(pypins))
     }
     assert public <= set(pypins.__all__)
+
+
+def test_top_level_names_are_the_library_ones() -> None:
+    """The re-exported names are the client's and the renderer's own objects."""
+    import pypins.client
+    import pypins.render
+
+    assert pypins.get is pypins.client.get
+    assert pypins.render_svg is pypins.render.render_svg
+    assert pypins.HTTPError is pypins.client.HTTPError
