@@ -17,6 +17,7 @@ from pypins._version import __version__
 COMMANDS: dict[str, str] = {
     "badge": "pypins.cli._badge:badge",
     "info": "pypins.cli._info:info",
+    "serve": "pypins.cli._serve:serve",
 }
 
 

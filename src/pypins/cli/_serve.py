@@ -1,0 +1,116 @@
+"""``pypins serve``: run the badge service on granian."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from granian import Granian
+from granian.constants import Interfaces
+from granian.log import LogLevels
+
+from pypins import settings
+from pypins.config import ENV_PREFIX, LOG_LEVELS, ConfigError, ServiceConfig
+
+
+@click.command()
+@click.option("--host", envvar="PYPINS_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PYPINS_PORT", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    envvar="PYPINS_WORKERS",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Worker processes sharing the port.",
+)
+@click.option(
+    "--pypi-url",
+    envvar="PYPINS_PYPI_URL",
+    default=settings.DEFAULT_PYPI_URL,
+    show_default=True,
+    help="Base of the PyPI JSON API.",
+)
+@click.option(
+    "--stats-url",
+    envvar="PYPINS_STATS_URL",
+    default=settings.DEFAULT_STATS_URL,
+    show_default=True,
+    help="Base of the download-stats API (pypistats.org).",
+)
+@click.option(
+    "--updates-url",
+    envvar="PYPINS_UPDATES_URL",
+    default=settings.DEFAULT_LATEST_UPDATES_URL,
+    show_default=True,
+    help="PyPI's RSS feed of the latest releases.",
+)
+@click.option(
+    "--redis-url",
+    envvar="PYPINS_REDIS_URL",
+    default=None,
+    help="Shared Redis cache, e.g. redis://127.0.0.1:6379/0 (optional).",
+)
+@click.option(
+    "--cache-ttl",
+    envvar="PYPINS_CACHE_TTL",
+    default=settings.DEFAULT_CACHE_TTL,
+    show_default=True,
+    type=int,
+    help="Seconds a package record stays fresh.",
+)
+@click.option(
+    "--grace",
+    envvar="PYPINS_GRACE",
+    default=settings.DEFAULT_GRACE,
+    show_default=True,
+    type=int,
+    help="Seconds a stale record may be served when PyPI is slow or down.",
+)
+@click.option(
+    "--allowed-registry",
+    "allowed_registries",
+    envvar="PYPINS_ALLOWED_REGISTRIES",
+    multiple=True,
+    help="A base URL allowed as ?pypiBaseUrl= (repeatable).",
+)
+@click.option(
+    "--log-level",
+    envvar="PYPINS_LOG_LEVEL",
+    default="info",
+    show_default=True,
+    type=click.Choice(LOG_LEVELS),
+)
+def serve(**options: Any) -> None:
+    """Serve PyPI badges over HTTP."""
+    registries: list[str] = []
+    for value in options.pop("allowed_registries"):
+        registries.extend(part.strip() for part in value.split(",") if part.strip())
+    # Click already read the flags' own variables (a flag wins over its variable), so
+    # only the settings without a flag are taken from the environment here.
+    flagged = {ENV_PREFIX + name.upper() for name in (*options, "allowed_registries")}
+    environ = {name: value for name, value in os.environ.items() if name not in flagged}
+    try:
+        config = ServiceConfig.from_env(environ).replace(
+            allowed_registries=tuple(registries), **options
+        )
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    run(config)
+
+
+def run(config: ServiceConfig) -> None:  # pragma: no cover - exercised by end-to-end tests
+    """Start granian with ``config``; workers rebuild it from the environment."""
+    os.environ.update(config.to_env())
+    Granian(
+        "pypins.web.asgi:create_app",
+        factory=True,
+        address=config.host,
+        port=config.port,
+        interface=Interfaces.ASGI,
+        workers=config.workers,
+        log_level=LogLevels(config.log_level),
+        respawn_failed_workers=True,
+        websockets=False,
+    ).serve()

@@ -1,0 +1,138 @@
+"""The service's configuration: one typed, validated object built at start-up.
+
+Every setting has a command-line flag (``pypins serve --cache-ttl 600``) and an
+environment variable with the ``PYPINS_`` prefix (``PYPINS_CACHE_TTL=600``); flags win.
+Defaults come from :mod:`pypins.settings`. A bad value is a :class:`ConfigError` naming
+the setting, raised before the server starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
+
+from pypins import settings
+
+ENV_PREFIX = "PYPINS_"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """Everything ``pypins serve`` needs to know, validated."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    pypi_url: str = settings.DEFAULT_PYPI_URL
+    stats_url: str = settings.DEFAULT_STATS_URL
+    updates_url: str = settings.DEFAULT_LATEST_UPDATES_URL
+    redis_url: str | None = None
+    cache_ttl: int = settings.DEFAULT_CACHE_TTL
+    grace: int = settings.DEFAULT_GRACE
+    negative_ttl: int = settings.DEFAULT_NEGATIVE_TTL
+    downloads_ttl: int = settings.DEFAULT_DOWNLOADS_TTL
+    timeout: float = settings.DEFAULT_TIMEOUT
+    max_response_bytes: int = settings.DEFAULT_MAX_RESPONSE_BYTES
+    allowed_registries: tuple[str, ...] = ()
+    contact_url: str = settings.DEFAULT_CONTACT_URL
+    log_level: str = "info"
+    public_url: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("pypi_url", "stats_url", "updates_url", "contact_url"):
+            _check_http_url(name, getattr(self, name))
+        for registry in self.allowed_registries:
+            _check_http_url("allowed_registries", registry)
+        if self.redis_url is not None:
+            scheme = _split("redis_url", self.redis_url).scheme
+            if scheme not in {"redis", "rediss", "unix"}:
+                raise ConfigError(
+                    f"redis_url: expected redis://, rediss:// or unix://, got {scheme!r}"
+                )
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"port: {self.port} is not a TCP port")
+        if self.workers < 1:
+            raise ConfigError("workers: must be at least 1")
+        for name in ("cache_ttl", "negative_ttl", "downloads_ttl"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}: must be at least 1 second")
+        if self.grace < 0:
+            raise ConfigError("grace: must not be negative")
+        if not self.timeout > 0:  # also refuses NaN
+            raise ConfigError("timeout: must be positive")
+        if self.max_response_bytes < 1024:
+            raise ConfigError("max_response_bytes: must be at least 1024")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
+
+    def replace(self, **changes: Any) -> ServiceConfig:
+        """A copy with ``changes`` applied and validated."""
+        return dataclasses.replace(self, **changes)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that rebuild this configuration in a worker."""
+        env: dict[str, str] = {}
+        for item in dataclasses.fields(self):
+            if item.name == "extra":
+                continue
+            value = getattr(self, item.name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            env[ENV_PREFIX + item.name.upper()] = str(value)
+        return env
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
+        """Build the configuration from ``PYPINS_*`` variables over the defaults."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + item.name.upper())
+            if raw is None or item.name == "extra":
+                continue
+            values[item.name] = _convert(item.name, item.type, raw)
+        return cls(**values)
+
+
+def _convert(name: str, kind: Any, raw: str) -> Any:
+    """Turn the text of an environment variable into the field's type."""
+    kind = str(kind)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number") from None
+    if kind.startswith("tuple"):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind == "str | None":
+        return raw or None
+    return raw
+
+
+def _check_http_url(name: str, value: str) -> None:
+    """Refuse anything but an absolute http(s) URL with a host."""
+    parts = _split(name, value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{name}: {value!r} is not an http(s) URL")
+
+
+def _split(name: str, value: str) -> SplitResult:
+    """``urlsplit``, with its ValueError (e.g. a broken IPv6 host) as a ConfigError."""
+    try:
+        return urlsplit(value)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {value!r} is not a URL ({error})") from None

@@ -1,0 +1,1 @@
+"""The HTTP service: routes, responses, the badge service and the ASGI app."""

@@ -1,0 +1,142 @@
+"""HTTP semantics of badge responses as data: lifetimes, validators, headers.
+
+Pure functions, tested as such; the ASGI app only sends what these build. Lifetimes
+come from the badge's cache category, ``?cacheSeconds=`` may only lengthen them (as on
+shields.io), and error badges live briefly so a fixed upstream shows quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Headers = list[tuple[bytes, bytes]]
+
+CONTENT_TYPES: dict[str, bytes] = {
+    "svg": b"image/svg+xml;charset=utf-8",
+    "png": b"image/png",
+    "json": b"application/json",
+    "html": b"text/html; charset=utf-8",
+    "text": b"text/plain; charset=utf-8",
+}
+
+#: Browser lifetime (``max-age``) per badge category, in seconds.
+DEFAULT_LIFETIMES: dict[str, int] = {
+    "version": 300,
+    "metadata": 3600,
+    "downloads": 4 * 3600,
+    "static": 24 * 3600,
+    "error": 60,
+}
+
+#: The longest lifetime ``?cacheSeconds=`` may ask for (shields.io allows a day too).
+MAX_LIFETIME = 24 * 3600
+
+#: Sent with every image: nothing in a badge may load or run anything.
+SVG_SECURITY_HEADERS: Headers = [
+    (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+def lifetime(category: str, requested: int | None = None) -> int:
+    """Seconds a badge of ``category`` may be reused; ``requested`` may only raise it."""
+    base = DEFAULT_LIFETIMES.get(category, DEFAULT_LIFETIMES["metadata"])
+    if requested is None or requested <= base:
+        return base
+    return min(requested, MAX_LIFETIME)
+
+
+def cache_control(max_age: int, *, shared_max_age: int | None = None, grace: int = 0) -> bytes:
+    """A ``Cache-Control`` value for a public badge.
+
+    ``shared_max_age`` (``s-maxage``) lets Varnish, nginx or a CDN keep the badge as long
+    as pypins keeps its record; ``grace`` allows them to serve it stale while they
+    revalidate or while pypins is unreachable.
+    """
+    parts = ["public", f"max-age={max_age}"]
+    if shared_max_age is not None:
+        parts.append(f"s-maxage={shared_max_age}")
+    if grace > 0:
+        parts.append(f"stale-while-revalidate={grace}")
+        parts.append(f"stale-if-error={grace}")
+    return ", ".join(parts).encode("ascii")
+
+
+def strong_etag(body: bytes) -> bytes:
+    """A strong ``ETag`` of the exact body bytes."""
+    return b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode("ascii") + b'"'
+
+
+def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Whether an ``If-None-Match`` header value matches ``etag`` (``*`` matches all)."""
+    value = if_none_match.strip()
+    if value == b"*":
+        return True
+    for part in value.split(b","):
+        candidate = part.strip()
+        if candidate.removeprefix(b"W/") == etag:
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedResponse:
+    """A complete response whose ASGI messages are built once and sent many times."""
+
+    status: int
+    headers: Headers
+    body: bytes
+    etag: bytes | None
+    start_message: dict[str, object]
+    body_message: dict[str, object]
+    not_modified_message: dict[str, object] | None
+
+    @property
+    def size(self) -> int:
+        """Approximate bytes this response holds in memory."""
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+def prepare(
+    status: int,
+    body: bytes,
+    content_type: bytes,
+    *,
+    cache: bytes | None = None,
+    extra_headers: Iterable[tuple[bytes, bytes]] = (),
+    with_etag: bool = True,
+) -> PreparedResponse:
+    """Build a response and its ASGI messages once."""
+    etag = strong_etag(body) if with_etag else None
+    headers: Headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode("ascii")),
+    ]
+    if cache is not None:
+        headers.append((b"cache-control", cache))
+    if etag is not None:
+        headers.append((b"etag", etag))
+    headers.extend(extra_headers)
+    not_modified = None
+    if etag is not None:
+        kept = [(k, v) for k, v in headers if k not in {b"content-type", b"content-length"}]
+        not_modified = {"type": "http.response.start", "status": 304, "headers": kept}
+    return PreparedResponse(
+        status=status,
+        headers=headers,
+        body=body,
+        etag=etag,
+        start_message={"type": "http.response.start", "status": status, "headers": headers},
+        body_message={"type": "http.response.body", "body": body},
+        not_modified_message=not_modified,
+    )
+
+
+def header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """The first value of header ``name`` (lower-case) in ASGI ``headers``."""
+    for key, value in headers:
+        if key == name:
+            return value
+    return None

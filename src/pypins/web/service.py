@@ -1,0 +1,410 @@
+"""From a request path to a finished badge response: fetch, transform, render.
+
+:class:`BadgeService` is what the ASGI app calls on a miss of its hot index. It parses
+the route and the query, gets the package's facts through the record caches (one
+upstream fetch per package per freshness window, shared by every badge kind, style
+and format), asks the badge kind for (label, message, colour), renders the format
+asked for and prepares the response with its caching headers, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+import httpx
+from packaging.utils import canonicalize_name
+
+from pypins.badges import (
+    KINDS,
+    LEGACY_KINDS,
+    Badge,
+    BadgeKind,
+    DownloadFacts,
+    PackageFacts,
+    download_facts_from_json,
+    error_badge,
+    facts_from_json,
+    parse_static_path,
+    static_from_query,
+)
+from pypins.cache.lru import LRUCache
+from pypins.cache.records import Entry, Fetched, RecordCache
+from pypins.client import AsyncPyPIClient
+from pypins.client._names import validate_name, validate_version
+from pypins.config import ServiceConfig
+from pypins.errors import HTTPError, InvalidParameterError, PypinsError
+from pypins.render import STYLES, normalize_color, render_json, render_png, render_svg
+from pypins.settings import user_agent
+from pypins.web import pages
+from pypins.web.http import (
+    CONTENT_TYPES,
+    SVG_SECURITY_HEADERS,
+    PreparedResponse,
+    cache_control,
+    lifetime,
+    prepare,
+)
+from pypins.web.routes import BadgeRoute, RedirectRoute, StaticRoute, parse
+
+log = logging.getLogger(__name__)
+
+#: Seconds an error badge stays in the hot index before the service is asked again.
+ERROR_RECHECK = 5.0
+#: Seconds a badge rendered from a stale record stays in the hot index.
+STALE_RECHECK = 1.0
+#: Rendered badges remembered by their canonical key.
+RENDERED_ENTRIES = 100_000
+RENDERED_BYTES = 256 * 1024 * 1024
+#: Longest label or message a query may set (the renderer cuts longer texts too).
+MAX_QUERY_TEXT = 256
+#: Most query fields parsed; more is an invalid query.
+MAX_QUERY_FIELDS = 64
+
+_COMMON_ALIASES = {"colorB": "color", "colorA": "labelColor", "maxAge": "cacheSeconds"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServedResponse:
+    """A prepared response and the wall-clock time until which it may be reused."""
+
+    response: PreparedResponse
+    expires: float
+
+
+@dataclass(frozen=True, slots=True)
+class CommonParams:
+    """The query parameters every badge accepts, validated."""
+
+    style: str = "flat"
+    label: str | None = None
+    color: str | None = None
+    label_color: str | None = None
+    cache_seconds: int | None = None
+    registry: str | None = None
+
+    def key(self) -> tuple[object, ...]:
+        """What of these parameters changes the response."""
+        return (
+            self.style,
+            self.label,
+            self.color,
+            self.label_color,
+            self.cache_seconds,
+            self.registry,
+        )
+
+
+def parse_query(query: bytes) -> dict[str, str]:
+    """The query string as a mapping; the first of repeated keys wins.
+
+    More than ``MAX_QUERY_FIELDS`` fields is an ``InvalidParameterError``.
+    """
+    params: dict[str, str] = {}
+    text = query.decode("latin-1")
+    try:
+        fields = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+    except ValueError:
+        raise InvalidParameterError("query", "too many fields") from None
+    for key, value in fields:
+        params.setdefault(key, value)
+    return params
+
+
+def common_params(query: Mapping[str, str], allowed_registries: tuple[str, ...]) -> CommonParams:
+    """Validate the parameters every badge takes (``style``, ``label``, ``color``...)."""
+    values = dict(query)
+    for alias, name in _COMMON_ALIASES.items():
+        if alias in values and name not in values:
+            values[name] = values[alias]
+    style = values.get("style") or "flat"
+    if style not in STYLES:
+        raise InvalidParameterError("style")
+    label = values.get("label")
+    if label is not None and len(label) > MAX_QUERY_TEXT:
+        raise InvalidParameterError("label")
+    color = _color(values, "color")
+    label_color = _color(values, "labelColor")
+    cache_seconds = None
+    raw_seconds = values.get("cacheSeconds")
+    if raw_seconds:
+        if not raw_seconds.isascii() or not raw_seconds.isdigit() or len(raw_seconds) > 9:
+            raise InvalidParameterError("cacheSeconds")
+        cache_seconds = int(raw_seconds)
+    registry = values.get("pypiBaseUrl") or None
+    if registry is not None:
+        registry = registry.rstrip("/")
+        if registry not in allowed_registries:
+            raise InvalidParameterError("pypiBaseUrl")
+    return CommonParams(style, label, color, label_color, cache_seconds, registry)
+
+
+def _color(values: Mapping[str, str], name: str) -> str | None:
+    raw = values.get(name)
+    if not raw:
+        return None
+    color = normalize_color(raw)
+    if color is None:
+        raise InvalidParameterError(name)
+    return color
+
+
+class BadgeService:
+    """Answers badge requests; owns the upstream clients and the record caches."""
+
+    def __init__(
+        self,
+        config: ServiceConfig,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = time.time if clock is None else clock
+        self.allowed_registries = tuple(r.rstrip("/") for r in config.allowed_registries)
+        self._http_client = http_client
+        self._clients: dict[str, AsyncPyPIClient] = {}
+        self.facts: RecordCache[PackageFacts] = RecordCache(
+            ttl=config.cache_ttl,
+            grace=config.grace,
+            negative_ttl=config.negative_ttl,
+            clock=self.clock,
+        )
+        self.downloads: RecordCache[DownloadFacts] = RecordCache(
+            ttl=config.downloads_ttl,
+            grace=config.grace,
+            negative_ttl=config.negative_ttl,
+            clock=self.clock,
+        )
+        self.rendered: LRUCache[tuple[object, ...], tuple[float, ServedResponse]] = LRUCache(
+            RENDERED_ENTRIES, max_bytes=RENDERED_BYTES, sizeof=lambda item: item[1].response.size
+        )
+        self.index_page = _page(pages.index_page(), "html")
+        self.health = _page(b"ok\n", "text", cache=b"no-store")
+
+    async def start(self) -> None:
+        """Open the upstream connection pool."""
+        self._pool()
+
+    async def stop(self) -> None:
+        """Close the upstream connection pool and wait for background refreshes."""
+        await self.facts.drain()
+        await self.downloads.drain()
+        if self._http_client is not None:
+            await self._http_client.aclose()
+            self._http_client = None
+        self._clients.clear()
+
+    def _pool(self) -> httpx.AsyncClient:
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(
+                timeout=self.config.timeout,
+                follow_redirects=True,
+                max_redirects=3,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            )
+        return self._http_client
+
+    def client(self, registry: str | None = None) -> AsyncPyPIClient:
+        """The upstream client for ``registry`` (default: the configured PyPI)."""
+        base = registry or self.config.pypi_url
+        client = self._clients.get(base)
+        if client is None:
+            client = AsyncPyPIClient(
+                base,
+                stats_url=self.config.stats_url,
+                timeout=self.config.timeout,
+                max_response_bytes=self.config.max_response_bytes,
+                user_agent=user_agent(self.config.contact_url),
+                http_client=self._pool(),
+            )
+            self._clients[base] = client
+        return client
+
+    async def respond(self, path: str, query: bytes) -> ServedResponse | None:
+        """The response for ``path`` and ``query``, or None for an unknown route (404)."""
+        route = parse(path)
+        if isinstance(route, BadgeRoute):
+            return await self._badge(route, query)
+        if isinstance(route, StaticRoute):
+            return self._static(route, query)
+        if isinstance(route, RedirectRoute):
+            location = route.location + ("?" + query.decode("latin-1") if query else "")
+            response = prepare(
+                301,
+                b"",
+                CONTENT_TYPES["text"],
+                cache=cache_control(lifetime("static")),
+                extra_headers=[(b"location", location.encode("utf-8", "replace"))],
+                with_etag=False,
+            )
+            return ServedResponse(response, self.clock() + lifetime("static"))
+        if path == "/":
+            return self.index_page
+        if path == "/healthz":
+            return ServedResponse(self.health.response, 0.0)
+        return None
+
+    # -- package badges --------------------------------------------------------------
+
+    async def _badge(self, route: BadgeRoute, query: bytes) -> ServedResponse | None:
+        kinds = LEGACY_KINDS if route.family == "legacy" else KINDS
+        kind = kinds.get(route.kind)
+        if kind is None or (route.version is not None and not kind.accepts_version):
+            return None
+        if bool(route.framework) != bool(kind.path_params):
+            return None
+        try:
+            values = parse_query(query)
+            common = common_params(values, self.allowed_registries)
+        except InvalidParameterError as error:
+            return self._error(kind, error, route.fmt, CommonParams())
+        params = {name: values[name] for name in kind.params if name in values}
+        if route.framework is not None:
+            params[kind.path_params[0]] = route.framework
+        try:
+            validate_name(route.package)
+            if route.version is not None:
+                validate_version(route.version)
+        except PypinsError as error:
+            return self._error(kind, error, route.fmt, common)
+        name = canonicalize_name(route.package)
+        key = (
+            route.family,
+            kind.segment,
+            name,
+            route.version,
+            route.fmt,
+            tuple(sorted(params.items())),
+            common.key(),
+        )
+        try:
+            entry, stale = await self._facts(kind, name, route.version, common.registry)
+        except PypinsError as error:
+            return self._error(kind, error, route.fmt, common)
+        if entry.value is None:
+            return self._error(kind, HTTPError(404, "Not Found"), route.fmt, common)
+        remembered = self.rendered.get(key)
+        if remembered is not None and remembered[0] == entry.fetched_at:
+            served = remembered[1]
+        else:
+            try:
+                badge = kind.render(entry.value, params, now=datetime.now(UTC))
+            except PypinsError as error:
+                return self._error(kind, error, route.fmt, common)
+            max_age = lifetime(kind.category, common.cache_seconds)
+            if badge.is_error:
+                max_age = lifetime("error", common.cache_seconds)
+            response = await self._render(badge, route.fmt, common, max_age)
+            served = ServedResponse(response, entry.fresh_until)
+            self.rendered.set(key, (entry.fetched_at, served))
+        if stale:
+            return ServedResponse(served.response, self.clock() + STALE_RECHECK)
+        return served
+
+    async def _facts(
+        self, kind: BadgeKind, name: str, version: str | None, registry: str | None
+    ) -> tuple[Entry[PackageFacts] | Entry[DownloadFacts], bool]:
+        """The record a kind needs and whether it is stale."""
+        client = self.client(registry)
+        if kind.source == "stats":
+
+            async def fetch_downloads(_: Entry[DownloadFacts] | None) -> Fetched[DownloadFacts]:
+                counts = await client.downloads(name)
+                facts = download_facts_from_json(
+                    {
+                        "data": {
+                            "last_day": counts.day,
+                            "last_week": counts.week,
+                            "last_month": counts.month,
+                        }
+                    }
+                )
+                return Fetched(facts)
+
+            result = await self.downloads.get(name, fetch_downloads)
+            return result.entry, result.state == "stale"
+
+        async def fetch_facts(_: Entry[PackageFacts] | None) -> Fetched[PackageFacts]:
+            document = await client.get_json(name, version)
+            assert document.data is not None
+            return Fetched(
+                facts_from_json(document.data, pinned=version is not None), document.validators
+            )
+
+        key = f"{registry or ''}|{name}|{version or ''}"
+        found = await self.facts.get(key, fetch_facts)
+        return found.entry, found.state == "stale"
+
+    # -- static badges ------------------------------------------------------------------
+
+    def _static(self, route: StaticRoute, query: bytes) -> ServedResponse:
+        try:
+            values = parse_query(query)
+            common = common_params(values, ())
+            if route.spec is None:
+                badge = static_from_query(values)
+            else:
+                badge, _ = parse_static_path(route.spec)
+        except PypinsError as error:
+            return self._error(None, error, route.fmt, CommonParams())
+        max_age = lifetime("static", common.cache_seconds)
+        response = _render_sync(badge, route.fmt, common, max_age)
+        return ServedResponse(response, self.clock() + max_age)
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def _error(
+        self, kind: BadgeKind | None, error: BaseException, fmt: str, common: CommonParams
+    ) -> ServedResponse:
+        badge = error_badge(error, kind)
+        max_age = lifetime("error")
+        response = _render_sync(badge, fmt, common, max_age)
+        return ServedResponse(response, self.clock() + ERROR_RECHECK)
+
+    async def _render(
+        self, badge: Badge, fmt: str, common: CommonParams, max_age: int
+    ) -> PreparedResponse:
+        if fmt == "png":
+            return await asyncio.to_thread(_render_sync, badge, fmt, common, max_age)
+        return _render_sync(badge, fmt, common, max_age)
+
+
+def _render_sync(badge: Badge, fmt: str, common: CommonParams, max_age: int) -> PreparedResponse:
+    """Render ``badge`` with the common overrides as a prepared response."""
+    label = badge.label if common.label is None else common.label
+    color = badge.color if badge.is_error or common.color is None else common.color
+    style = common.style
+    if fmt == "json":
+        body = render_json(
+            label,
+            badge.message,
+            color,
+            label_color=common.label_color,
+            style=None if style == "flat" else style,
+        ).encode()
+    elif fmt == "png":
+        body = render_png(label, badge.message, color, label_color=common.label_color, style=style)
+    else:
+        body = render_svg(
+            label, badge.message, color, label_color=common.label_color, style=style
+        ).encode()
+    headers = SVG_SECURITY_HEADERS if fmt == "svg" else [(b"x-content-type-options", b"nosniff")]
+    if fmt == "json":
+        headers = [*headers, (b"access-control-allow-origin", b"*")]
+    return prepare(
+        200, body, CONTENT_TYPES[fmt], cache=cache_control(max_age), extra_headers=headers
+    )
+
+
+def _page(body: bytes, kind: str, *, cache: bytes | None = None) -> ServedResponse:
+    response = prepare(200, body, CONTENT_TYPES[kind], cache=cache or cache_control(300))
+    return ServedResponse(response, float("inf"))
+
+
+__all__ = ["BadgeService", "CommonParams", "ServedResponse", "common_params", "parse_query"]
