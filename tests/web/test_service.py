@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
@@ -308,3 +309,54 @@ async def test_lifespan(app: PypinsApp) -> None:
 
     await app({"type": "lifespan"}, receive, send)  # type: ignore[arg-type]
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_headers_for_caches_in_front(client: httpx.AsyncClient) -> None:
+    """Badges tell shared caches the record's freshness, the grace, and the package."""
+    response = await client.get("/pypi/v/Django.svg")
+    assert response.headers["cache-control"] == (
+        "public, max-age=300, s-maxage=600, stale-while-revalidate=3600, stale-if-error=3600"
+    )
+    assert response.headers["x-pypins-package"] == "django"
+    downloads = await client.get("/pypi/dm/requests.svg")
+    assert "s-maxage=43200" in downloads.headers["cache-control"]
+    error = await client.get("/pypi/v/requests.svg?style=nope")
+    assert error.headers["cache-control"] == "public, max-age=60, s-maxage=60"
+    assert "x-pypins-package" not in error.headers
+
+
+@pytest.mark.parametrize(
+    "package",
+    sorted(
+        p.stem
+        for p in (Path(__file__).parents[1] / "fixtures" / "pypi").glob("*.json")
+        if not p.stem.startswith("_")
+    ),
+)
+async def test_every_recorded_package_renders(client: httpx.AsyncClient, package: str) -> None:
+    """Every badge kind answers for every recorded real package without a server error."""
+    for segment in SHIELDS_SEGMENTS:
+        response = await client.get(f"/pypi/{segment}/{package}.json")
+        data = badge_json(response)
+        assert data["message"] not in {"invalid response data", "error"}, (segment, data)
+    for segment in sorted(LEGACY_KINDS):
+        badge_json(await client.get(f"/{segment}/{package}/badge.json"))
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/d/requests/badge.json?period=day", "/day"),
+        ("/d/requests/badge.json?period=week", "/week"),
+        ("/download/requests/badge.json", "/month"),
+    ],
+)
+async def test_legacy_download_periods(client: httpx.AsyncClient, path: str, message: str) -> None:
+    """pypip.in's download badge reads ``?period=``, month by default."""
+    assert badge_json(await client.get(path))["message"].endswith(message)
+
+
+async def test_legacy_version_text(client: httpx.AsyncClient) -> None:
+    """pypip.in's version badge picks its label with ``?text=``."""
+    assert badge_json(await client.get("/v/requests/badge.json?text=version"))["label"] == "version"
+    assert badge_json(await client.get("/version/requests/badge.json"))["label"] == "pypi"

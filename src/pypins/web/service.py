@@ -297,10 +297,8 @@ class BadgeService:
                 badge = kind.render(entry.value, params, now=datetime.now(UTC))
             except PypinsError as error:
                 return self._error(kind, error, route.fmt, common)
-            max_age = lifetime(kind.category, common.cache_seconds)
-            if badge.is_error:
-                max_age = lifetime("error", common.cache_seconds)
-            response = await self._render(badge, route.fmt, common, max_age)
+            cache = self._cache_header(kind, common, is_error=badge.is_error)
+            response = await self._render(badge, route.fmt, common, cache, name)
             served = ServedResponse(response, entry.fresh_until)
             self.rendered.set(key, (entry.fetched_at, served))
         if stale:
@@ -354,7 +352,9 @@ class BadgeService:
         except PypinsError as error:
             return self._error(None, error, route.fmt, CommonParams())
         max_age = lifetime("static", common.cache_seconds)
-        response = _render_sync(badge, route.fmt, common, max_age)
+        response = _render_sync(
+            badge, route.fmt, common, cache_control(max_age, shared_max_age=max_age)
+        )
         return ServedResponse(response, self.clock() + max_age)
 
     # -- rendering ----------------------------------------------------------------------
@@ -364,19 +364,37 @@ class BadgeService:
     ) -> ServedResponse:
         badge = error_badge(error, kind)
         max_age = lifetime("error")
-        response = _render_sync(badge, fmt, common, max_age)
+        response = _render_sync(badge, fmt, common, cache_control(max_age, shared_max_age=max_age))
         return ServedResponse(response, self.clock() + ERROR_RECHECK)
 
+    def _cache_header(self, kind: BadgeKind, common: CommonParams, *, is_error: bool) -> bytes:
+        """Cache-Control for a package badge: browsers get the category's lifetime (or
+        ``cacheSeconds``), shared caches the record's freshness, both the grace period."""
+        if is_error:
+            max_age = lifetime("error", common.cache_seconds)
+            return cache_control(max_age, shared_max_age=max_age)
+        max_age = lifetime(kind.category, common.cache_seconds)
+        record_ttl = self.config.downloads_ttl if kind.source == "stats" else self.config.cache_ttl
+        return cache_control(
+            max_age, shared_max_age=max(record_ttl, max_age), grace=self.config.grace
+        )
+
     async def _render(
-        self, badge: Badge, fmt: str, common: CommonParams, max_age: int
+        self, badge: Badge, fmt: str, common: CommonParams, cache: bytes, package: str
     ) -> PreparedResponse:
         if fmt == "png":
-            return await asyncio.to_thread(_render_sync, badge, fmt, common, max_age)
-        return _render_sync(badge, fmt, common, max_age)
+            return await asyncio.to_thread(_render_sync, badge, fmt, common, cache, package)
+        return _render_sync(badge, fmt, common, cache, package)
 
 
-def _render_sync(badge: Badge, fmt: str, common: CommonParams, max_age: int) -> PreparedResponse:
-    """Render ``badge`` with the common overrides as a prepared response."""
+def _render_sync(
+    badge: Badge, fmt: str, common: CommonParams, cache: bytes, package: str | None = None
+) -> PreparedResponse:
+    """Render ``badge`` with the common overrides as a prepared response.
+
+    ``package`` (the PEP 503 name) is sent as ``X-Pypins-Package`` so that a cache in
+    front can purge every badge of one package.
+    """
     label = badge.label if common.label is None else common.label
     color = badge.color if badge.is_error or common.color is None else common.color
     style = common.style
@@ -397,9 +415,9 @@ def _render_sync(badge: Badge, fmt: str, common: CommonParams, max_age: int) -> 
     headers = SVG_SECURITY_HEADERS if fmt == "svg" else [(b"x-content-type-options", b"nosniff")]
     if fmt == "json":
         headers = [*headers, (b"access-control-allow-origin", b"*")]
-    return prepare(
-        200, body, CONTENT_TYPES[fmt], cache=cache_control(max_age), extra_headers=headers
-    )
+    if package is not None:
+        headers = [*headers, (b"x-pypins-package", package.encode("ascii"))]
+    return prepare(200, body, CONTENT_TYPES[fmt], cache=cache, extra_headers=headers)
 
 
 def _page(body: bytes, kind: str, *, cache: bytes | None = None) -> ServedResponse:
