@@ -100,7 +100,7 @@ def serve(**options: Any) -> None:
     run(config)
 
 
-def run(config: ServiceConfig) -> None:  # pragma: no cover - exercised by end-to-end tests
+def run(config: ServiceConfig) -> None:
     """Start granian with ``config``; workers rebuild it from the environment."""
     os.environ.update(config.to_env())
     Granian(

@@ -124,4 +124,6 @@ def create_app(config: ServiceConfig | None = None) -> PypinsApp:
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # One line per upstream request is noise at "info"; pypins logs what matters itself.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     return PypinsApp(BadgeService(config))
