@@ -1,0 +1,223 @@
+"""``pypins serve``: options and environment into a ServiceConfig, and the real server."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from pypins import settings
+from pypins.cli import _serve, main
+from pypins.config import ServiceConfig
+from tests.support.service import Service
+from tests.support.upstream import Upstream
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[ServiceConfig]:
+    """The configurations ``run`` was called with (the server is not started)."""
+    for name in list(os.environ):
+        if name.startswith("PYPINS_"):
+            monkeypatch.delenv(name)
+    calls: list[ServiceConfig] = []
+    monkeypatch.setattr(_serve, "run", calls.append)
+    return calls
+
+
+def _serve_cli(*args: str, **env: str) -> Result:
+    return CliRunner().invoke(main, ["serve", *args], env=env, prog_name="pypins")
+
+
+def _config(started: list[ServiceConfig], *args: str, **env: str) -> ServiceConfig:
+    result = _serve_cli(*args, **env)
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1
+    return started[0]
+
+
+def test_defaults(started: list[ServiceConfig]) -> None:
+    """Without flags or variables the service gets the default configuration."""
+    assert _config(started) == ServiceConfig()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--host", "0.0.0.0"], {"host": "0.0.0.0"}),
+        (["--port", "9000"], {"port": 9000}),
+        (["--workers", "3"], {"workers": 3}),
+        (["--pypi-url", "http://127.0.0.1:1/pypi"], {"pypi_url": "http://127.0.0.1:1/pypi"}),
+        (["--stats-url", "https://stats.example"], {"stats_url": "https://stats.example"}),
+        (["--updates-url", "https://u.example/rss"], {"updates_url": "https://u.example/rss"}),
+        (["--redis-url", "redis://127.0.0.1/0"], {"redis_url": "redis://127.0.0.1/0"}),
+        (["--cache-ttl", "60"], {"cache_ttl": 60}),
+        (["--grace", "0"], {"grace": 0}),
+        (["--log-level", "debug"], {"log_level": "debug"}),
+        (
+            ["--allowed-registry", "https://a.example", "--allowed-registry", "https://b.example"],
+            {"allowed_registries": ("https://a.example", "https://b.example")},
+        ),
+        (
+            [
+                "--allowed-registry",
+                "https://a.example, https://b.example,",
+                "--allowed-registry",
+                "http://c.example",
+            ],
+            {"allowed_registries": ("https://a.example", "https://b.example", "http://c.example")},
+        ),
+    ],
+)
+def test_flags(started: list[ServiceConfig], args: list[str], expected: dict[str, Any]) -> None:
+    """Each flag sets its setting and leaves the others at their defaults."""
+    assert _config(started, *args) == ServiceConfig(**expected)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"PYPINS_PORT": "9001"}, {"port": 9001}),
+        ({"PYPINS_HOST": "::1"}, {"host": "::1"}),
+        ({"PYPINS_WORKERS": "2"}, {"workers": 2}),
+        ({"PYPINS_PYPI_URL": "http://127.0.0.1:2/pypi"}, {"pypi_url": "http://127.0.0.1:2/pypi"}),
+        ({"PYPINS_CACHE_TTL": "120"}, {"cache_ttl": 120}),
+        ({"PYPINS_GRACE": "5"}, {"grace": 5}),
+        ({"PYPINS_LOG_LEVEL": "error"}, {"log_level": "error"}),
+        ({"PYPINS_REDIS_URL": "rediss://cache.example"}, {"redis_url": "rediss://cache.example"}),
+        (
+            {"PYPINS_ALLOWED_REGISTRIES": "https://a.example,https://b.example"},
+            {"allowed_registries": ("https://a.example", "https://b.example")},
+        ),
+        # Settings without a flag come from the environment only.
+        ({"PYPINS_TIMEOUT": "2.5"}, {"timeout": 2.5}),
+        ({"PYPINS_NEGATIVE_TTL": "9"}, {"negative_ttl": 9}),
+        ({"PYPINS_DOWNLOADS_TTL": "99"}, {"downloads_ttl": 99}),
+        ({"PYPINS_MAX_RESPONSE_BYTES": "2048"}, {"max_response_bytes": 2048}),
+        ({"PYPINS_CONTACT_URL": "https://me.example"}, {"contact_url": "https://me.example"}),
+        ({"PYPINS_PUBLIC_URL": "https://badges.example"}, {"public_url": "https://badges.example"}),
+    ],
+)
+def test_environment(
+    started: list[ServiceConfig], env: dict[str, str], expected: dict[str, Any]
+) -> None:
+    """Each ``PYPINS_*`` variable sets its setting."""
+    assert _config(started, **env) == ServiceConfig(**expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["--port", "9002"], {"PYPINS_PORT": "9003"}, {"port": 9002}),
+        (["--workers", "2"], {"PYPINS_WORKERS": "0"}, {"workers": 2}),
+        (["--port", "9004"], {"PYPINS_PORT": "not a port"}, {"port": 9004}),
+        (["--log-level", "debug"], {"PYPINS_LOG_LEVEL": "loud"}, {"log_level": "debug"}),
+        (
+            ["--pypi-url", "http://127.0.0.1:3/pypi"],
+            {"PYPINS_PYPI_URL": "ftp://elsewhere"},
+            {"pypi_url": "http://127.0.0.1:3/pypi"},
+        ),
+        (
+            ["--allowed-registry", "https://a.example"],
+            {"PYPINS_ALLOWED_REGISTRIES": "gopher://b.example"},
+            {"allowed_registries": ("https://a.example",)},
+        ),
+        (
+            ["--cache-ttl", "30"],
+            {"PYPINS_CACHE_TTL": "40", "PYPINS_TIMEOUT": "1.5"},
+            {"cache_ttl": 30, "timeout": 1.5},
+        ),
+    ],
+)
+def test_flags_win_over_environment(
+    started: list[ServiceConfig], args: list[str], env: dict[str, str], expected: dict[str, Any]
+) -> None:
+    """A flag overrides its variable, even an invalid one; other variables still apply."""
+    assert _config(started, *args, **env) == ServiceConfig(**expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--port", "http"], {}, "Invalid value for '--port'"),
+        (["--port", "0"], {}, "port: 0 is not a TCP port"),
+        (["--port", "70000"], {}, "port: 70000 is not a TCP port"),
+        (["--workers", "0"], {}, "workers: must be at least 1"),
+        (["--cache-ttl", "0"], {}, "cache_ttl: must be at least 1 second"),
+        (["--grace", "-1"], {}, "grace: must not be negative"),
+        (["--pypi-url", "pypi.org"], {}, "pypi_url: 'pypi.org' is not an http(s) URL"),
+        (["--stats-url", "ftp://x"], {}, "stats_url: 'ftp://x' is not an http(s) URL"),
+        (["--redis-url", "http://x"], {}, "redis_url: expected redis://"),
+        (["--allowed-registry", "https://ok.example,nope"], {}, "allowed_registries: 'nope'"),
+        (["--log-level", "loud"], {}, "Invalid value for '--log-level'"),
+        ([], {"PYPINS_PORT": "eighty"}, "Invalid value for '--port'"),
+        ([], {"PYPINS_WORKERS": "-1"}, "workers: must be at least 1"),
+        ([], {"PYPINS_TIMEOUT": "soon"}, "timeout: 'soon' is not a number"),
+        ([], {"PYPINS_TIMEOUT": "0"}, "timeout: must be positive"),
+        ([], {"PYPINS_MAX_RESPONSE_BYTES": "10"}, "max_response_bytes: must be at least 1024"),
+        (["--no-such-flag"], {}, "No such option"),
+    ],
+)
+def test_bad_values_are_usage_errors(
+    started: list[ServiceConfig], args: list[str], env: dict[str, str], message: str
+) -> None:
+    """A bad flag or variable exits with code 2 and names the problem; nothing starts."""
+    result = _serve_cli(*args, **env)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Usage: pypins serve" in result.output
+    assert "Traceback" not in result.output
+    assert started == []
+
+
+def test_help_shows_defaults(started: list[ServiceConfig]) -> None:
+    """``serve --help`` documents the flags with their defaults."""
+    result = _serve_cli("--help")
+    assert result.exit_code == 0
+    for text in ("--allowed-registry", "--redis-url", settings.DEFAULT_PYPI_URL, "[default: 8000]"):
+        assert text in result.output
+    assert started == []
+
+
+# The real server, as a subprocess on a loopback port
+
+
+def _get(client: httpx.Client, path: str) -> httpx.Response:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.text)
+    return response
+
+
+def _upstream_args(upstream: Upstream) -> tuple[str, ...]:
+    return ("--pypi-url", upstream.pypi_url, "--stats-url", upstream.stats_url)
+
+
+def test_serves_badges_end_to_end(upstream: Upstream) -> None:
+    """The server answers /healthz and badges, fetching a package's JSON once for all."""
+    service = Service(*_upstream_args(upstream), "--log-level", "warning")
+    with service, httpx.Client(base_url=service.url, timeout=5, trust_env=False) as client:
+        assert _get(client, "/healthz").status_code == 200
+        badge = _get(client, "/pypi/v/requests.json")
+        assert badge.headers["content-type"].startswith("application/json")
+        assert badge.json()["label"] == "pypi"
+        assert badge.json()["message"].startswith("v2.")
+        licence = _get(client, "/pypi/l/requests.svg")
+        assert licence.headers["content-type"].startswith("image/svg+xml")
+        assert licence.text.startswith("<svg")
+        assert upstream.count("/pypi/requests/json") == 1
+    assert service.process is not None
+    assert service.process.returncode == 0, service.output()
+
+
+def test_serves_with_two_workers(upstream: Upstream) -> None:
+    """With ``--workers 2`` the server starts and serves, configured from the environment."""
+    service = Service(
+        *_upstream_args(upstream), env={"PYPINS_WORKERS": "2", "PYPINS_CACHE_TTL": "60"}
+    )
+    with service, httpx.Client(base_url=service.url, timeout=5, trust_env=False) as client:
+        for _ in range(4):
+            assert _get(client, "/pypi/v/django.json").json()["label"] == "pypi"
+        assert 1 <= upstream.count("/pypi/django/json") <= 2
+    assert service.stop() == 0

@@ -1,0 +1,183 @@
+"""Run ``pypins serve`` as a real subprocess on a free loopback port, for end-to-end tests.
+
+::
+
+    with Service("--pypi-url", upstream.pypi_url, "--stats-url", upstream.stats_url) as svc:
+        httpx.get(svc.url + "/pypi/v/requests.json")
+
+The server is stopped by its PID: SIGTERM, then, if it lingers, SIGKILL to the session
+(process group) it was started in, which holds only it and its granian workers; the
+group is signalled only while the server is not yet reaped, so it cannot be anyone
+else's. Under coverage the server is measured too (coverage's ``.pth`` start-up hook,
+``COVERAGE_PROCESS_START``), its data files landing next to the test run's for
+pytest-cov to combine.
+
+Importable without pytest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import httpx
+
+#: The ``pypins`` console script of the running interpreter's environment.
+PYPINS = Path(sys.executable).parent / "pypins"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free on ``host`` a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def coverage_env() -> dict[str, str]:
+    """Variables that make a Python subprocess measure coverage like this process, if it does."""
+    try:
+        import coverage
+    except ImportError:  # pragma: no cover - coverage is a test dependency
+        return {}
+    current = coverage.Coverage.current()
+    if current is None or not current.config.config_file:
+        return {}
+    return {
+        "COVERAGE_PROCESS_START": os.path.abspath(current.config.config_file),
+        "COVERAGE_FILE": os.path.abspath(current.config.data_file),
+    }
+
+
+class ServiceError(RuntimeError):
+    """The service did not start, or did not become healthy in time."""
+
+
+class Service:
+    """One ``pypins serve`` subprocess: ``start``, ``wait_healthy``, ``stop``."""
+
+    def __init__(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        command: Sequence[str] | None = None,
+        start_timeout: float = 15.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        self.args = args
+        self.env = dict(env or {})
+        self.host = host
+        self.port = free_port(host) if port is None else port
+        self.command = list(command) if command is not None else [str(PYPINS), "serve"]
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://<host>:<port>``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the server, once started."""
+        return None if self.process is None else self.process.pid
+
+    def start(self) -> Service:
+        """Start the server (not waiting for it); returns self."""
+        if self.process is not None:
+            raise ServiceError("already started")
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("PYPINS_")}
+        environ.update(coverage_env())
+        environ["PYTHONUNBUFFERED"] = "1"
+        environ.update(self.env)
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        self.process = subprocess.Popen(
+            [*self.command, "--host", self.host, "--port", str(self.port), *self.args],
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def output(self) -> str:
+        """What the server wrote to stdout and stderr so far."""
+        if self._log is None:
+            return ""
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def wait_healthy(self, timeout: float | None = None) -> Service:
+        """Wait until ``/healthz`` answers 200; raise ServiceError (with the log) if not."""
+        if self.process is None:
+            raise ServiceError("not started")
+        deadline = time.monotonic() + (self.start_timeout if timeout is None else timeout)
+        with httpx.Client(base_url=self.url, timeout=1.0, trust_env=False) as client:
+            while True:
+                code = self.process.poll()
+                if code is not None:
+                    raise ServiceError(f"pypins serve exited with {code}:\n{self.output()}")
+                with contextlib.suppress(httpx.TransportError):
+                    if client.get("/healthz").status_code == 200:
+                        return self
+                if time.monotonic() > deadline:
+                    raise ServiceError(f"pypins serve was not healthy in time:\n{self.output()}")
+                time.sleep(0.05)
+
+    def stop(self) -> int | None:
+        """Terminate the server (then kill its process group if it lingers); its exit code."""
+        process = self.process
+        if process is None:
+            return None
+        try:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=self.stop_timeout)
+                except subprocess.TimeoutExpired:
+                    # Not yet reaped, so the group is still the one started here.
+                    self._kill_group(process.pid)
+                    process.wait(timeout=self.stop_timeout)
+            return process.returncode
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    @staticmethod
+    def _kill_group(pid: int) -> None:
+        """SIGKILL the session started for ``pid``: the server and its workers, nothing else."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+    def __enter__(self) -> Service:
+        self.start()
+        try:
+            return self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
