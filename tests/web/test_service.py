@@ -360,3 +360,21 @@ async def test_legacy_version_text(client: httpx.AsyncClient) -> None:
     """pypip.in's version badge picks its label with ``?text=``."""
     assert badge_json(await client.get("/v/requests/badge.json?text=version"))["label"] == "version"
     assert badge_json(await client.get("/version/requests/badge.json"))["label"] == "pypi"
+
+
+async def test_stale_record_is_revalidated_conditionally(
+    client: httpx.AsyncClient, upstream: Upstream, clock: FakeClock, app: PypinsApp
+) -> None:
+    """A stale record is refreshed with If-None-Match; a 304 keeps it without a new body."""
+    first = badge_json(await client.get("/pypi/v/requests.json"))
+    entry = app.service.facts.memory.peek("|requests|")
+    assert entry is not None
+    assert entry.validators.etag
+    clock.advance(601)
+    assert badge_json(await client.get("/pypi/v/requests.json")) == first
+    await app.service.facts.drain()
+    refreshed = app.service.facts.memory.peek("|requests|")
+    assert refreshed is not None
+    assert refreshed.fetched_at == clock.now
+    assert refreshed.value is entry.value  # not re-parsed
+    assert upstream.count("/pypi/requests/json") == 2

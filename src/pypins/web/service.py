@@ -34,7 +34,7 @@ from pypins.badges import (
     static_from_query,
 )
 from pypins.cache.lru import LRUCache
-from pypins.cache.records import Entry, Fetched, RecordCache
+from pypins.cache.records import NOT_MODIFIED, Entry, Fetched, RecordCache
 from pypins.client import AsyncPyPIClient
 from pypins.client._names import validate_name, validate_version
 from pypins.config import ServiceConfig
@@ -328,12 +328,22 @@ class BadgeService:
             result = await self.downloads.get(name, fetch_downloads)
             return result.entry, result.state == "stale"
 
-        async def fetch_facts(_: Entry[PackageFacts] | None) -> Fetched[PackageFacts]:
-            document = await client.get_json(name, version)
-            assert document.data is not None
-            return Fetched(
-                facts_from_json(document.data, pinned=version is not None), document.validators
+        async def fetch_facts(
+            previous: Entry[PackageFacts] | None,
+        ) -> Fetched[PackageFacts] | object:
+            # Revalidate with the validators of the record we hold: a 304 refreshes it
+            # without a body to read or parse.
+            held = previous.validators if previous is not None and previous.found else None
+            document = await client.get_json(
+                name,
+                version,
+                if_none_match=held.etag if held else None,
+                if_modified_since=held.last_modified if held else None,
             )
+            if document.data is None:
+                return NOT_MODIFIED
+            facts = facts_from_json(document.data, pinned=version is not None)
+            return Fetched(facts, document.validators)
 
         key = f"{registry or ''}|{name}|{version or ''}"
         found = await self.facts.get(key, fetch_facts)
