@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.binaries import require_binary
+from tests.support.redis import RedisServer
 from tests.support.upstream import FIXTURES, Upstream
 
 # The loopback upstream (tests/support/upstream.py)
@@ -52,3 +54,30 @@ def pypi_document() -> Callable[[str], dict[str, Any]]:
         return document
 
     return load
+
+
+# Real redis-servers (tests/support/redis.py)
+
+
+@pytest.fixture(scope="session")
+def redis_session_server() -> Iterator[RedisServer]:
+    """One redis-server for the session (skipped, or failed in CI, without the binary)."""
+    binary = require_binary("redis-server")
+    with RedisServer(binary) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_server(redis_session_server: RedisServer) -> RedisServer:
+    """The session's redis-server, running and empty."""
+    redis_session_server.start()  # in case a test stopped it
+    redis_session_server.flushall()
+    return redis_session_server
+
+
+@pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A redis-server of this test's own, free to stop and restart."""
+    binary = require_binary("redis-server")
+    with RedisServer(binary) as server:
+        yield server

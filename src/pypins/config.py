@@ -40,6 +40,10 @@ class ServiceConfig:
     grace: int = settings.DEFAULT_GRACE
     negative_ttl: int = settings.DEFAULT_NEGATIVE_TTL
     downloads_ttl: int = settings.DEFAULT_DOWNLOADS_TTL
+    poll_interval: float = settings.DEFAULT_POLL_INTERVAL
+    stats_rate_per_second: float = settings.DEFAULT_STATS_RATE_PER_SECOND
+    stats_burst: int = settings.DEFAULT_STATS_BURST
+    stats_rate_per_minute: int = settings.DEFAULT_STATS_RATE_PER_MINUTE
     timeout: float = settings.DEFAULT_TIMEOUT
     max_response_bytes: int = settings.DEFAULT_MAX_RESPONSE_BYTES
     allowed_registries: tuple[str, ...] = ()
@@ -70,6 +74,14 @@ class ServiceConfig:
             raise ConfigError("grace: must not be negative")
         if not self.timeout > 0:  # also refuses NaN
             raise ConfigError("timeout: must be positive")
+        if not self.poll_interval >= 0:
+            raise ConfigError("poll_interval: must not be negative (0 turns polling off)")
+        if (
+            not self.stats_rate_per_second > 0
+            or self.stats_burst < 1
+            or self.stats_rate_per_minute < 1
+        ):
+            raise ConfigError("stats_rate: rates and burst must be positive")
         if self.max_response_bytes < 1024:
             raise ConfigError("max_response_bytes: must be at least 1024")
         if self.log_level not in LOG_LEVELS:

@@ -49,3 +49,17 @@ DEFAULT_NEGATIVE_TTL = 60
 
 #: Seconds a download-stats record is fresh: pypistats.org updates once a day.
 DEFAULT_DOWNLOADS_TTL = 12 * 3600
+
+#: Requests per second pypins sends to the download-stats API (pypistats.org), all
+#: workers and hosts together when they share a Redis.
+DEFAULT_STATS_RATE_PER_SECOND = 5
+
+#: Requests pypins may send to pypistats.org in a quick burst before the per-second rate
+#: applies (the capacity of the per-second token bucket).
+DEFAULT_STATS_BURST = 5
+
+#: Requests pypins sends to pypistats.org in any 60 seconds, at most.
+DEFAULT_STATS_RATE_PER_MINUTE = 30
+
+#: Seconds between two reads of PyPI's updates feed (0 turns release-aware freshness off).
+DEFAULT_POLL_INTERVAL = 60.0

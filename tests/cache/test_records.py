@@ -12,24 +12,12 @@ from pypins.cache import records
 from pypins.cache.records import NOT_MODIFIED, Entry, Fetched, RecordCache
 from pypins.client import Validators
 from pypins.errors import HTTPError, UpstreamUnavailableError
+from tests.support.clock import FakeClock
 
 TTL = 10.0
 GRACE = 1000.0
 NEGATIVE_TTL = 5.0
 START = 1_000_000.0
-
-
-class Clock:
-    """A wall clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass
@@ -63,13 +51,13 @@ class Fetch:
 
 
 @pytest.fixture
-def clock() -> Clock:
+def clock() -> FakeClock:
     """A fake wall clock."""
-    return Clock()
+    return FakeClock(START)
 
 
 @pytest.fixture
-def cache(clock: Clock) -> RecordCache[str]:
+def cache(clock: FakeClock) -> RecordCache[str]:
     """A record cache on the fake clock."""
     return RecordCache(ttl=TTL, grace=GRACE, negative_ttl=NEGATIVE_TTL, clock=clock)
 
@@ -84,7 +72,7 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
-async def test_miss_then_hit(cache: RecordCache[str], clock: Clock) -> None:
+async def test_miss_then_hit(cache: RecordCache[str], clock: FakeClock) -> None:
     """A record is fetched once and served as a hit until its ttl ends."""
     fetch = Fetch(["v1"])
     first = await cache.get("k", fetch)
@@ -102,7 +90,9 @@ async def test_miss_then_hit(cache: RecordCache[str], clock: Clock) -> None:
     assert fetch.count == 1
 
 
-async def test_stale_serves_at_once_with_one_refresh(cache: RecordCache[str], clock: Clock) -> None:
+async def test_stale_serves_at_once_with_one_refresh(
+    cache: RecordCache[str], clock: FakeClock
+) -> None:
     """Many callers of a stale record get it at once while exactly one refresh runs."""
     fetch = Fetch(["v1", "v2"])
     old = (await cache.get("k", fetch)).entry
@@ -126,7 +116,7 @@ async def test_stale_serves_at_once_with_one_refresh(cache: RecordCache[str], cl
 
 @pytest.mark.parametrize("late", [0.0, 1.0, 500.0])
 async def test_past_grace_waits_for_fetch(
-    cache: RecordCache[str], clock: Clock, late: float
+    cache: RecordCache[str], clock: FakeClock, late: float
 ) -> None:
     """Past grace the caller waits for a new fetch, which is given the old entry."""
     fetch = Fetch(["v1", "v2"])
@@ -138,7 +128,7 @@ async def test_past_grace_waits_for_fetch(
     assert fetch.calls == [None, old]
 
 
-async def test_past_grace_failure_raises(cache: RecordCache[str], clock: Clock) -> None:
+async def test_past_grace_failure_raises(cache: RecordCache[str], clock: FakeClock) -> None:
     """Past grace a failing fetch raises, as nothing is servable."""
     error = _failure()
     fetch = Fetch(["v1", error])
@@ -150,7 +140,7 @@ async def test_past_grace_failure_raises(cache: RecordCache[str], clock: Clock) 
 
 
 async def test_stale_if_error_for_the_whole_grace(
-    cache: RecordCache[str], clock: Clock, caplog: pytest.LogCaptureFixture
+    cache: RecordCache[str], clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A failing refresh never raises: the stale record is served until grace ends."""
     fetch = Fetch(["v1", _failure()])
@@ -170,7 +160,7 @@ async def test_stale_if_error_for_the_whole_grace(
 
 
 async def test_backoff_doubles_up_to_its_max(
-    cache: RecordCache[str], clock: Clock, monkeypatch: pytest.MonkeyPatch
+    cache: RecordCache[str], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After each failure the stale path waits a doubling back-off, capped."""
     monkeypatch.setattr(records, "FAILURE_BACKOFF", 2.0)
@@ -193,7 +183,7 @@ async def test_backoff_doubles_up_to_its_max(
         assert fetch.count == calls + 1, f"no refetch after the {backoff}s back-off"
 
 
-async def test_success_resets_backoff(cache: RecordCache[str], clock: Clock) -> None:
+async def test_success_resets_backoff(cache: RecordCache[str], clock: FakeClock) -> None:
     """A successful refresh forgets the failures: the next back-off starts over."""
     fetch = Fetch(["v1", _failure(), _failure(), "v2", _failure()])
     await cache.get("k", fetch)
@@ -241,7 +231,7 @@ async def test_http_errors_other_than_404_raise(cache: RecordCache[str], status:
     assert cache.upstream_failures == 1
 
 
-async def test_404_is_a_negative_entry(cache: RecordCache[str], clock: Clock) -> None:
+async def test_404_is_a_negative_entry(cache: RecordCache[str], clock: FakeClock) -> None:
     """A 404 becomes a negative entry kept ``negative_ttl`` seconds, without grace."""
     fetch = Fetch([HTTPError(404, "Not Found"), "v1"])
     first = await cache.get("k", fetch)
@@ -342,7 +332,9 @@ async def test_cancelled_caller_of_failing_fetch(cache: RecordCache[str]) -> Non
     assert cache._inflight == {}
 
 
-async def test_not_modified_keeps_value_and_extends(cache: RecordCache[str], clock: Clock) -> None:
+async def test_not_modified_keeps_value_and_extends(
+    cache: RecordCache[str], clock: FakeClock
+) -> None:
     """``NOT_MODIFIED`` renews the lifetimes and keeps the value and its validators."""
     validators = Validators(etag='"abc"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
     fetch = Fetch(["v1", NOT_MODIFIED], validators=validators)
@@ -359,7 +351,7 @@ async def test_not_modified_keeps_value_and_extends(cache: RecordCache[str], clo
     assert renewed.stale_until == clock.now + TTL + GRACE
 
 
-async def test_not_modified_past_grace(cache: RecordCache[str], clock: Clock) -> None:
+async def test_not_modified_past_grace(cache: RecordCache[str], clock: FakeClock) -> None:
     """Past grace a ``NOT_MODIFIED`` answer is a miss that returns the old value."""
     fetch = Fetch(["v1", NOT_MODIFIED])
     old = (await cache.get("k", fetch)).entry
@@ -371,7 +363,7 @@ async def test_not_modified_past_grace(cache: RecordCache[str], clock: Clock) ->
 
 
 async def test_not_modified_negative_keeps_negative_ttl(
-    cache: RecordCache[str], clock: Clock
+    cache: RecordCache[str], clock: FakeClock
 ) -> None:
     """A negative entry renewed by ``NOT_MODIFIED`` stays negative for ``negative_ttl``."""
     fetch = Fetch([HTTPError(404, "Not Found"), NOT_MODIFIED])
@@ -382,7 +374,9 @@ async def test_not_modified_negative_keeps_negative_ttl(
     assert result.entry.fresh_until == result.entry.stale_until == clock.now + NEGATIVE_TTL
 
 
-async def test_invalidate_serves_stale_and_refreshes(cache: RecordCache[str], clock: Clock) -> None:
+async def test_invalidate_serves_stale_and_refreshes(
+    cache: RecordCache[str], clock: FakeClock
+) -> None:
     """After ``invalidate`` the next get serves the old record and refreshes it once."""
     fetch = Fetch(["v1", "v2"])
     old = (await cache.get("k", fetch)).entry
@@ -397,7 +391,7 @@ async def test_invalidate_serves_stale_and_refreshes(cache: RecordCache[str], cl
     assert (after.state, after.entry.value) == ("hit", "v2")
 
 
-async def test_invalidate_negative_entry(cache: RecordCache[str], clock: Clock) -> None:
+async def test_invalidate_negative_entry(cache: RecordCache[str], clock: FakeClock) -> None:
     """An invalidated negative entry is served stale until its end while it refreshes."""
     fetch = Fetch([HTTPError(404, "Not Found"), "v1"])
     await cache.get("k", fetch)
@@ -408,7 +402,7 @@ async def test_invalidate_negative_entry(cache: RecordCache[str], clock: Clock) 
     assert (await cache.get("k", fetch)).entry.value == "v1"
 
 
-async def test_invalidate_absent_or_expired(cache: RecordCache[str], clock: Clock) -> None:
+async def test_invalidate_absent_or_expired(cache: RecordCache[str], clock: FakeClock) -> None:
     """Invalidating an absent key does nothing; an expired record stays a miss."""
     cache.invalidate("absent")
     assert "absent" not in cache.memory
@@ -419,7 +413,9 @@ async def test_invalidate_absent_or_expired(cache: RecordCache[str], clock: Cloc
     assert (await cache.get("k", fetch)).state == "miss"
 
 
-async def test_drain_waits_for_background_refreshes(cache: RecordCache[str], clock: Clock) -> None:
+async def test_drain_waits_for_background_refreshes(
+    cache: RecordCache[str], clock: FakeClock
+) -> None:
     """``drain`` returns only once the background refreshes are done."""
     await cache.drain()  # nothing under way
     fetch = Fetch(["v1", "v2"])
@@ -436,7 +432,7 @@ async def test_drain_waits_for_background_refreshes(cache: RecordCache[str], clo
     assert cache.memory.peek("k").value == "v2"  # type: ignore[union-attr]
 
 
-async def test_stale_caller_joins_a_running_miss(cache: RecordCache[str], clock: Clock) -> None:
+async def test_stale_caller_joins_a_running_miss(cache: RecordCache[str], clock: FakeClock) -> None:
     """A stale read while a fetch of that key is in flight starts no second fetch."""
     fetch = Fetch(["v1", "v2"])
     await cache.get("k", fetch)
@@ -455,7 +451,7 @@ async def test_stale_caller_joins_a_running_miss(cache: RecordCache[str], clock:
 
 
 async def test_failure_memory_is_bounded(
-    cache: RecordCache[str], clock: Clock, monkeypatch: pytest.MonkeyPatch
+    cache: RecordCache[str], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past ``MAX_TRACKED_FAILURES`` failing keys the back-offs are forgotten."""
     monkeypatch.setattr(records, "MAX_TRACKED_FAILURES", 2)

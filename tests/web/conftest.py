@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -11,20 +10,8 @@ import pytest
 from pypins.config import ServiceConfig
 from pypins.web.asgi import PypinsApp
 from pypins.web.service import BadgeService
+from tests.support.clock import FakeClock
 from tests.support.upstream import Upstream
-
-
-@dataclass
-class FakeClock:
-    """Wall-clock seconds that only move when a test says so."""
-
-    now: float = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -44,20 +31,25 @@ def config(upstream: Upstream) -> ServiceConfig:
         grace=3600,
         negative_ttl=60,
         timeout=2.0,
+        poll_interval=0,
         allowed_registries=(upstream.pypi_url + "/",),
     )
 
 
 @pytest.fixture
-def make_app(clock: FakeClock) -> Callable[[ServiceConfig], PypinsApp]:
-    """Build apps on the fake clock (the ``client`` fixture stops their services)."""
+async def make_app(clock: FakeClock) -> AsyncIterator[Callable[[ServiceConfig], PypinsApp]]:
+    """Build apps on the fake clock; their services are stopped afterwards."""
+    apps: list[PypinsApp] = []
 
     def make(config: ServiceConfig) -> PypinsApp:
         app = PypinsApp(BadgeService(config, clock=clock))
         app.clock = clock
+        apps.append(app)
         return app
 
-    return make
+    yield make
+    for app in apps:
+        await app.service.stop()
 
 
 @pytest.fixture
@@ -72,4 +64,3 @@ async def client(app: PypinsApp) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://pypins.test") as http:
         yield http
-    await app.service.stop()

@@ -11,8 +11,8 @@ import pytest
 
 from pypins.badges import KINDS, LEGACY_KINDS
 from pypins.web.asgi import PypinsApp
+from tests.support.clock import FakeClock
 from tests.support.upstream import Upstream
-from tests.web.conftest import FakeClock
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

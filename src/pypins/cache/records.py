@@ -9,6 +9,13 @@ grace (or with no record), the caller waits for the fetch. However many requests
 at once, one fetch per key runs in this process (a shared future).
 
 "Not found" answers are records too (``value is None``), kept ``negative_ttl`` seconds.
+
+With a shared store (Redis), records live in two tiers. The in-process tier answers
+alone for ``local_ttl`` seconds at a time, then looks at the shared tier again, so a
+record refreshed or invalidated by another worker or host shows within seconds. A
+miss takes a short lock in the shared store before fetching: the one process that
+gets it fetches and publishes the record; the others wait for that record (or, if the
+holder dies, fetch after ``lock_ttl``). A failing shared store is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Generic, Literal, TypeVar
 
 from pypins.cache.lru import LRUCache
+from pypins.cache.store import SharedStore
 from pypins.client import Validators
 from pypins.errors import HTTPError
 
@@ -33,6 +41,13 @@ CacheState = Literal["hit", "stale", "miss"]
 #: Seconds to wait before retrying an upstream that just failed; doubles per failure.
 FAILURE_BACKOFF = 5.0
 MAX_FAILURE_BACKOFF = 300.0
+#: Seconds the in-process tier answers alone before looking at the shared tier again.
+LOCAL_TTL = 5.0
+#: Seconds a cross-process fetch lock is held at most (longer than an upstream timeout).
+LOCK_TTL = 15.0
+#: Seconds between two looks at the shared tier while another process fetches.
+SHARED_POLL = (0.01, 0.2)
+
 #: Keys whose failures are remembered at most (a bound, not a working size).
 MAX_TRACKED_FAILURES = 100_000
 
@@ -73,6 +88,8 @@ class CacheResult(Generic[T]):
 
     entry: Entry[T]
     state: CacheState
+    #: Until when this answer may be reused without asking the cache again.
+    valid_until: float = float("inf")
 
 
 class RecordCache(Generic[T]):
@@ -86,7 +103,22 @@ class RecordCache(Generic[T]):
         negative_ttl: float,
         max_entries: int = 100_000,
         clock: Callable[[], float] = time.time,
+        shared: SharedStore | None = None,
+        encode: Callable[[Entry[T]], bytes] | None = None,
+        decode: Callable[[bytes], Entry[T] | None] | None = None,
+        shared_key: Callable[[str], str] = str,
+        local_ttl: float = LOCAL_TTL,
+        lock_ttl: float = LOCK_TTL,
     ) -> None:
+        if shared is not None and (encode is None or decode is None):
+            raise ValueError("a shared store needs encode and decode")
+        self.shared = shared
+        self._encode = encode
+        self._decode = decode
+        self.shared_key = shared_key
+        self.local_ttl = local_ttl
+        self.lock_ttl = lock_ttl
+        self._recheck: LRUCache[str, float] = LRUCache(max_entries)
         self.ttl = ttl
         self.grace = grace
         self.negative_ttl = negative_ttl
@@ -105,24 +137,77 @@ class RecordCache(Generic[T]):
         """
         now = self.clock()
         entry = self.memory.get(key)
+        recheck = float("inf")
+        if self.shared is not None:
+            recheck = self._recheck.peek(key) or 0.0
+            if entry is None or now >= recheck:
+                entry = await self._read_shared(key, entry)
+                recheck = now + self.local_ttl
         if entry is not None:
             if now < entry.fresh_until:
-                return CacheResult(entry, "hit")
+                return CacheResult(entry, "hit", min(entry.fresh_until, recheck))
             if now < entry.stale_until:
                 if not self._backing_off(key, now):
                     self._refresh_in_background(key, fetch, entry)
-                return CacheResult(entry, "stale")
-        return CacheResult(await self._fetch_once(key, fetch, entry), "miss")
+                return CacheResult(entry, "stale", now)
+        entry = await self._fetch_once(key, fetch, entry)
+        return CacheResult(entry, "miss", min(entry.fresh_until, self.clock() + self.local_ttl))
 
     def invalidate(self, key: str) -> None:
         """Mark ``key`` stale now: the next request serves it and refreshes it."""
         entry = self.memory.peek(key)
         if entry is not None:
-            now = self.clock()
-            fresh = min(entry.fresh_until, now)
-            self.memory.set(
-                key, replace(entry, fresh_until=fresh, stale_until=max(entry.stale_until, fresh))
-            )
+            self.memory.set(key, _stale(entry, self.clock()))
+
+    async def invalidate_before(self, key: str, moment: float) -> bool:
+        """Mark ``key`` stale in both tiers if it was fetched before ``moment``.
+
+        Used when the upstream announces a change (a release): the next request serves
+        the record once more while one refresh fetches the new one. Whether a record was
+        marked stale.
+        """
+        now = self.clock()
+        changed = False
+        entry = self.memory.peek(key)
+        if entry is not None and entry.fetched_at < moment and now < entry.fresh_until:
+            self.memory.set(key, _stale(entry, now))
+            changed = True
+        if self.shared is not None and self._decode is not None and self._encode is not None:
+            data = await self.shared.get(self.shared_key(key))
+            found = self._decode(data) if data is not None else None
+            if found is not None and found.fetched_at < moment and now < found.fresh_until:
+                stale = _stale(found, now)
+                await self.shared.set(self.shared_key(key), self._encode(stale), _keep(stale, now))
+                changed = True
+        return changed
+
+    async def _read_shared(self, key: str, held: Entry[T] | None) -> Entry[T] | None:
+        """The shared tier's record when it is newer than (or as new as) ``held``."""
+        assert self.shared is not None
+        assert self._decode is not None
+        self._recheck.set(key, self.clock() + self.local_ttl)
+        data = await self.shared.get(self.shared_key(key))
+        found = self._decode(data) if data is not None else None
+        if found is None or (held is not None and found.fetched_at < held.fetched_at):
+            return held
+        self.memory.set(key, found)
+        return found
+
+    async def _await_other_fetch(self, key: str, held: Entry[T] | None) -> Entry[T] | None:
+        """Wait (up to ``lock_ttl``) for another process to publish a newer record."""
+        assert self.shared is not None
+        assert self._decode is not None
+        deadline = time.monotonic() + self.lock_ttl
+        pause, longest = SHARED_POLL
+        while time.monotonic() < deadline and self.shared.available:
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, longest)
+            data = await self.shared.get(self.shared_key(key))
+            found = self._decode(data) if data is not None else None
+            if found is not None and (held is None or found.fetched_at > held.fetched_at):
+                self.memory.set(key, found)
+                return found
+        return None
 
     async def drain(self) -> None:
         """Wait for the background refreshes under way (tests and shutdown)."""
@@ -161,6 +246,28 @@ class RecordCache(Generic[T]):
         return asyncio.shield(future)
 
     async def _fetch(self, key: str, fetch: FetchFn[T], entry: Entry[T] | None) -> Entry[T]:
+        if self.shared is None:
+            return await self._fetch_upstream(key, fetch, entry)
+        lock = "fetch:" + self.shared_key(key)
+        token = await self.shared.acquire(lock, self.lock_ttl)
+        if token is None:
+            published = await self._await_other_fetch(key, entry)
+            if published is not None:
+                return published
+            # The holder died or is slow: fetch ourselves rather than fail.
+            return await self._fetch_upstream(key, fetch, entry)
+        try:
+            # Another process may have published between our look and our lock.
+            latest = await self._read_shared(key, entry)
+            if latest is not None and latest is not entry and self.clock() < latest.fresh_until:
+                return latest
+            return await self._fetch_upstream(key, fetch, entry)
+        finally:
+            await self.shared.release(lock, token)
+
+    async def _fetch_upstream(
+        self, key: str, fetch: FetchFn[T], entry: Entry[T] | None
+    ) -> Entry[T]:
         try:
             result = await fetch(entry)
         except HTTPError as error:
@@ -180,6 +287,8 @@ class RecordCache(Generic[T]):
             assert isinstance(result, Fetched)
             new = self.make_entry(result, now)
         self.memory.set(key, new)
+        if self.shared is not None and self._encode is not None:
+            await self.shared.set(self.shared_key(key), self._encode(new), _keep(new, now))
         return new
 
     def make_entry(self, result: Fetched[T], now: float) -> Entry[T]:
@@ -200,3 +309,14 @@ class RecordCache(Generic[T]):
         self._failures[key] = (now + backoff, backoff)
         if len(self._failures) > MAX_TRACKED_FAILURES:
             self._failures.clear()
+
+
+def _stale(entry: Entry[T], now: float) -> Entry[T]:
+    """``entry`` made stale at ``now`` (its grace kept)."""
+    fresh = min(entry.fresh_until, now)
+    return replace(entry, fresh_until=fresh, stale_until=max(entry.stale_until, fresh))
+
+
+def _keep(entry: Entry[T], now: float) -> float:
+    """Seconds the shared tier keeps ``entry``: until its grace ends (at least one)."""
+    return max(1.0, entry.stale_until - now)

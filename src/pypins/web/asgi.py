@@ -58,6 +58,9 @@ class PypinsApp:
             HOT_ENTRIES, max_bytes=HOT_BYTES, sizeof=lambda served: served.response.size
         )
         self.clock = time.time
+        # A release seen in PyPI's feed drops the hot index: its entries are re-derived
+        # from the (now stale) records on the next request, which starts the refresh.
+        service.on_invalidate = self.hot.clear
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

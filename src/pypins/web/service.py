@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar, cast
 from urllib.parse import parse_qsl
 
 import httpx
@@ -27,14 +29,16 @@ from pypins.badges import (
     BadgeKind,
     DownloadFacts,
     PackageFacts,
-    download_facts_from_json,
     error_badge,
     facts_from_json,
     parse_static_path,
     static_from_query,
 )
+from pypins.cache.codec import decode_entry, encode_entry, record_key
 from pypins.cache.lru import LRUCache
-from pypins.cache.records import NOT_MODIFIED, Entry, Fetched, RecordCache
+from pypins.cache.ratelimit import LocalTokenBucket, RateLimiter, RedisTokenBucket
+from pypins.cache.records import NOT_MODIFIED, CacheResult, Entry, Fetched, RecordCache
+from pypins.cache.redis_store import RedisStore
 from pypins.client import AsyncPyPIClient
 from pypins.client._names import validate_name, validate_version
 from pypins.config import ServiceConfig
@@ -50,6 +54,7 @@ from pypins.web.http import (
     lifetime,
     prepare,
 )
+from pypins.web.poller import ReleasePoller
 from pypins.web.routes import BadgeRoute, RedirectRoute, StaticRoute, parse
 
 log = logging.getLogger(__name__)
@@ -65,6 +70,11 @@ RENDERED_BYTES = 256 * 1024 * 1024
 MAX_QUERY_TEXT = 256
 #: Most query fields parsed; more is an invalid query.
 MAX_QUERY_FIELDS = 64
+
+#: Seconds a download-count fetch may wait for pypistats' rate limit before giving up.
+STATS_QUEUE_SECONDS = 2.0
+
+T = TypeVar("T", PackageFacts, DownloadFacts)
 
 _COMMON_ALIASES = {"colorB": "color", "colorA": "labelColor", "maxAge": "cacheSeconds"}
 
@@ -169,18 +179,48 @@ class BadgeService:
         self.allowed_registries = tuple(r.rstrip("/") for r in config.allowed_registries)
         self._http_client = http_client
         self._clients: dict[str, AsyncPyPIClient] = {}
+        #: The shared tier (Redis) when configured; None when embedded.
+        self.shared: RedisStore | None = None
+        if config.redis_url is not None:
+            self.shared = RedisStore.from_url(config.redis_url)
         self.facts: RecordCache[PackageFacts] = RecordCache(
             ttl=config.cache_ttl,
             grace=config.grace,
             negative_ttl=config.negative_ttl,
             clock=self.clock,
+            shared=self.shared,
+            encode=partial(encode_entry, kind=PackageFacts),
+            decode=_decoder(PackageFacts),
+            shared_key=lambda key: record_key(PackageFacts, key),
         )
         self.downloads: RecordCache[DownloadFacts] = RecordCache(
             ttl=config.downloads_ttl,
             grace=config.grace,
             negative_ttl=config.negative_ttl,
             clock=self.clock,
+            shared=self.shared,
+            encode=partial(encode_entry, kind=DownloadFacts),
+            decode=_decoder(DownloadFacts),
+            shared_key=lambda key: record_key(DownloadFacts, key),
         )
+        # pypistats.org allows about 5 requests/s and 30/min per client: one bucket for
+        # the whole deployment when workers share a Redis.
+        local_bucket = LocalTokenBucket(
+            config.stats_rate_per_second, config.stats_burst, config.stats_rate_per_minute
+        )
+        self.stats_limiter: RateLimiter = local_bucket
+        if self.shared is not None:
+            self.stats_limiter = RedisTokenBucket(
+                self.shared,
+                "pypistats",
+                config.stats_rate_per_second,
+                config.stats_burst,
+                config.stats_rate_per_minute,
+                fallback=local_bucket,
+            )
+        self.poller: ReleasePoller | None = None
+        #: Called after the poller marked records stale (the app drops its hot index).
+        self.on_invalidate: Callable[[], None] | None = None
         self.rendered: LRUCache[tuple[object, ...], tuple[float, ServedResponse]] = LRUCache(
             RENDERED_ENTRIES, max_bytes=RENDERED_BYTES, sizeof=lambda item: item[1].response.size
         )
@@ -188,13 +228,26 @@ class BadgeService:
         self.health = _page(b"ok\n", "text", cache=b"no-store")
 
     async def start(self) -> None:
-        """Open the upstream connection pool."""
+        """Open the upstream connection pool and start the release poller."""
         self._pool()
+        if self.config.poll_interval > 0 and self.poller is None:
+            self.poller = ReleasePoller(
+                self.client(),
+                self.release_seen,
+                should_poll=self._may_poll,
+                interval=self.config.poll_interval,
+            )
+            self.poller.start()
 
     async def stop(self) -> None:
-        """Close the upstream connection pool and wait for background refreshes."""
+        """Stop polling, wait for background refreshes, close the pools."""
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
         await self.facts.drain()
         await self.downloads.drain()
+        if self.shared is not None:
+            await self.shared.aclose()
         if self._http_client is not None:
             await self._http_client.aclose()
             self._http_client = None
@@ -220,6 +273,7 @@ class BadgeService:
                 stats_url=self.config.stats_url,
                 timeout=self.config.timeout,
                 max_response_bytes=self.config.max_response_bytes,
+                latest_updates_url=self.config.updates_url,
                 user_agent=user_agent(self.config.contact_url),
                 http_client=self._pool(),
             )
@@ -284,9 +338,10 @@ class BadgeService:
             common.key(),
         )
         try:
-            entry, stale = await self._facts(kind, name, route.version, common.registry)
+            found = await self._facts(kind, name, route.version, common.registry)
         except PypinsError as error:
             return self._error(kind, error, route.fmt, common)
+        entry = found.entry
         if entry.value is None:
             return self._error(kind, HTTPError(404, "Not Found"), route.fmt, common)
         remembered = self.rendered.get(key)
@@ -301,32 +356,26 @@ class BadgeService:
             response = await self._render(badge, route.fmt, common, cache, name)
             served = ServedResponse(response, entry.fresh_until)
             self.rendered.set(key, (entry.fetched_at, served))
-        if stale:
+        if found.state == "stale":
             return ServedResponse(served.response, self.clock() + STALE_RECHECK)
+        if found.valid_until < served.expires:
+            return ServedResponse(served.response, found.valid_until)
         return served
 
     async def _facts(
         self, kind: BadgeKind, name: str, version: str | None, registry: str | None
-    ) -> tuple[Entry[PackageFacts] | Entry[DownloadFacts], bool]:
-        """The record a kind needs and whether it is stale."""
+    ) -> CacheResult[PackageFacts] | CacheResult[DownloadFacts]:
+        """The record a kind needs, from the caches or the upstream."""
         client = self.client(registry)
         if kind.source == "stats":
 
             async def fetch_downloads(_: Entry[DownloadFacts] | None) -> Fetched[DownloadFacts]:
+                if not await self.stats_limiter.acquire(STATS_QUEUE_SECONDS):
+                    raise HTTPError(429, "Too Many Requests (pypins' own limit for pypistats)")
                 counts = await client.downloads(name)
-                facts = download_facts_from_json(
-                    {
-                        "data": {
-                            "last_day": counts.day,
-                            "last_week": counts.week,
-                            "last_month": counts.month,
-                        }
-                    }
-                )
-                return Fetched(facts)
+                return Fetched(DownloadFacts(counts.day, counts.week, counts.month))
 
-            result = await self.downloads.get(name, fetch_downloads)
-            return result.entry, result.state == "stale"
+            return await self.downloads.get(name, fetch_downloads)
 
         async def fetch_facts(
             previous: Entry[PackageFacts] | None,
@@ -345,9 +394,21 @@ class BadgeService:
             facts = facts_from_json(document.data, pinned=version is not None)
             return Fetched(facts, document.validators)
 
-        key = f"{registry or ''}|{name}|{version or ''}"
-        found = await self.facts.get(key, fetch_facts)
-        return found.entry, found.state == "stale"
+        return await self.facts.get(_facts_key(registry, name, version), fetch_facts)
+
+    async def release_seen(self, name: str, released_at: float) -> bool:
+        """A release of ``name`` at ``released_at``: mark older records of it stale."""
+        changed = await self.facts.invalidate_before(_facts_key(None, name, None), released_at)
+        if changed and self.on_invalidate is not None:
+            self.on_invalidate()
+        return changed
+
+    async def _may_poll(self) -> bool:
+        """Whether this process reads the updates feed this round (one per deployment)."""
+        if self.shared is None:
+            return True
+        interval = self.config.poll_interval
+        return await self.shared.acquire("release-poller", max(1.0, interval * 0.9)) is not None
 
     # -- static badges ------------------------------------------------------------------
 
@@ -395,6 +456,20 @@ class BadgeService:
         if fmt == "png":
             return await asyncio.to_thread(_render_sync, badge, fmt, common, cache, package)
         return _render_sync(badge, fmt, common, cache, package)
+
+
+def _facts_key(registry: str | None, name: str, version: str | None) -> str:
+    """The record key of a package (or one release) on a registry (None: the default)."""
+    return f"{registry or ''}|{name}|{version or ''}"
+
+
+def _decoder(kind: type[T]) -> Callable[[bytes], Entry[T] | None]:
+    """``decode_entry`` for one kind of facts."""
+
+    def decode(data: bytes) -> Entry[T] | None:
+        return cast("Entry[T] | None", decode_entry(data, kind))
+
+    return decode
 
 
 def _render_sync(

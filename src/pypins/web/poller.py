@@ -1,0 +1,98 @@
+"""Release-aware freshness: PyPI's updates feed marks just-released packages stale.
+
+Every ``interval`` seconds one process of the deployment (the one that wins
+``should_poll``, a short lock in the shared store, or the only process when embedded)
+reads PyPI's RSS feed of new releases. Each item names a package and when it was
+released; a cached record of that package fetched before that moment is marked stale,
+so the next badge is served from it once more while one refresh fetches the new
+release. A version badge thus changes within about a minute of a release, whatever
+``--cache-ttl`` is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from packaging.utils import canonicalize_name
+
+from pypins.client import AsyncPyPIClient, FeedEntry
+from pypins.errors import PypinsError
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two reads of the feed.
+DEFAULT_INTERVAL = 60.0
+
+
+class ReleasePoller:
+    """Reads the updates feed periodically and reports releases to ``on_release``."""
+
+    def __init__(
+        self,
+        client: AsyncPyPIClient,
+        on_release: Callable[[str, float], Awaitable[bool]],
+        *,
+        should_poll: Callable[[], Awaitable[bool]] | None = None,
+        interval: float = DEFAULT_INTERVAL,
+    ) -> None:
+        self.client = client
+        self.on_release = on_release
+        self.should_poll = should_poll
+        self.interval = interval
+        #: Rounds completed by the background task, and feed reads made.
+        self.rounds = 0
+        self.polls = 0
+        self.failures = 0
+        self.invalidated = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def poll_once(self) -> int:
+        """Read the feed once; the number of cached records marked stale."""
+        if self.should_poll is not None and not await self.should_poll():
+            return 0
+        self.polls += 1
+        try:
+            entries = await self.client.latest_updated_packages()
+        except PypinsError as error:
+            self.failures += 1
+            log.warning("reading the updates feed failed: %s", error)
+            return 0
+        return await self.apply(entries)
+
+    async def apply(self, entries: list[FeedEntry]) -> int:
+        """Report each release once per package (its newest date); count invalidations."""
+        newest: dict[str, float] = {}
+        for entry in entries:
+            name: str = canonicalize_name(entry.name)
+            moment = entry.date.timestamp()
+            if moment > newest.get(name, float("-inf")):
+                newest[name] = moment
+        count = 0
+        for name, moment in newest.items():
+            if await self.on_release(name, moment):
+                count += 1
+        self.invalidated += count
+        return count
+
+    def start(self) -> None:
+        """Run ``poll_once`` every ``interval`` seconds in the background."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop polling."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.poll_once()
+            except Exception:  # the poller must outlive any surprise
+                log.exception("release poller failed")
+            self.rounds += 1
+            await asyncio.sleep(self.interval)

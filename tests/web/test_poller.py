@@ -1,0 +1,150 @@
+"""Release-aware freshness: a release in PyPI's feed refreshes that package's badges."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from pypins.client import AsyncPyPIClient, FeedEntry
+from pypins.web.asgi import PypinsApp
+from pypins.web.poller import ReleasePoller
+from tests.support.clock import FakeClock
+from tests.support.upstream import Upstream
+
+
+def feed(*items: tuple[str, str, float]) -> str:
+    """An RSS document of PyPI's updates feed with (name, version, timestamp) items."""
+    body = "".join(
+        f"<item><title>{name} {version}</title>"
+        f"<link>https://pypi.org/project/{name}/{version}/</link>"
+        f"<description>d</description>"
+        f"<pubDate>{format_datetime(datetime.fromtimestamp(moment, UTC), usegmt=True)}</pubDate>"
+        "</item>"
+        for name, version, moment in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>PyPI recent updates</title>{body}</channel></rss>"
+    )
+
+
+async def version_of(client: httpx.AsyncClient, name: str) -> str:
+    """The message of a package's version badge."""
+    response = await client.get(f"/pypi/v/{name}.json")
+    message: str = json.loads(response.content)["message"]
+    return message
+
+
+async def test_a_release_in_the_feed_changes_the_next_badges(
+    client: httpx.AsyncClient,
+    app: PypinsApp,
+    upstream: Upstream,
+    clock: FakeClock,
+    pypi_document: Callable[[str], dict[str, Any]],
+) -> None:
+    """A new feed entry marks the record stale: the badge changes without waiting for the TTL."""
+    assert await version_of(client, "requests") == "v2.34.2"
+    document = pypi_document("requests")
+    document["info"]["version"] = "9.9.9"
+    upstream.set_json("/pypi/requests/json", document)
+    clock.advance(5)  # well within the 600 s TTL
+    upstream.set_feed(
+        "updates", feed(("requests", "9.9.9", clock.now - 1), ("six", "2.0", clock.now))
+    )
+    poller = ReleasePoller(app.service.client(), app.service.release_seen)
+    assert await poller.poll_once() == 1  # six is not cached: nothing to mark
+    assert upstream.count("/rss/updates.xml") == 1
+    assert await version_of(client, "requests") == "v2.34.2"  # stale, once, while refreshing
+    await app.service.facts.drain()
+    clock.advance(2)
+    assert await version_of(client, "requests") == "v9.9.9"
+
+
+async def test_older_releases_do_not_invalidate(
+    client: httpx.AsyncClient, app: PypinsApp, upstream: Upstream, clock: FakeClock
+) -> None:
+    """A feed entry older than the record's fetch changes nothing."""
+    await version_of(client, "requests")
+    upstream.set_feed("updates", feed(("requests", "2.34.2", clock.now - 100)))
+    poller = ReleasePoller(app.service.client(), app.service.release_seen)
+    assert await poller.poll_once() == 0
+    assert upstream.count("/pypi/requests/json") == 1
+
+
+async def test_poller_survives_feed_failures(app: PypinsApp, upstream: Upstream) -> None:
+    """A failing or hostile feed is counted and skipped."""
+    poller = ReleasePoller(app.service.client(), app.service.release_seen)
+    upstream.inject("/rss/updates.xml", status=503)
+    assert await poller.poll_once() == 0
+    upstream.clear_faults()
+    upstream.set_feed("updates", '<!DOCTYPE r [<!ENTITY a "aaaa">]><rss>&a;</rss>')
+    assert await poller.poll_once() == 0
+    assert poller.failures == 2
+
+
+async def test_poller_runs_in_the_background_and_honours_should_poll(
+    app: PypinsApp, upstream: Upstream
+) -> None:
+    """``start`` polls periodically; ``should_poll`` False skips a round; ``stop`` ends it."""
+    rounds: list[bool] = []
+
+    async def only_first() -> bool:
+        rounds.append(True)
+        return len(rounds) == 1
+
+    poller = ReleasePoller(
+        app.service.client(), app.service.release_seen, should_poll=only_first, interval=0.01
+    )
+    poller.start()
+    poller.start()  # idempotent
+    while len(rounds) < 3:
+        await asyncio.sleep(0.01)
+    await poller.stop()
+    await poller.stop()
+    assert poller.polls == 1
+    assert upstream.count("/rss/updates.xml") == 1
+
+
+async def test_apply_keeps_the_newest_date_per_package() -> None:
+    """Several entries of one package report its newest release once."""
+    seen: list[tuple[str, float]] = []
+
+    async def record(name: str, moment: float) -> bool:
+        seen.append((name, moment))
+        return True
+
+    entries = [
+        FeedEntry("Foo_Bar", "1", "u", None, datetime.fromtimestamp(10, UTC)),
+        FeedEntry("foo-bar", "2", "u", None, datetime.fromtimestamp(20, UTC)),
+        FeedEntry("foo.bar", "0", "u", None, datetime.fromtimestamp(5, UTC)),
+    ]
+    async with AsyncPyPIClient() as client:
+        poller = ReleasePoller(client, record)
+        assert await poller.apply(entries) == 1
+    assert seen == [("foo-bar", 20.0)]
+
+
+@pytest.mark.parametrize("interval", [0.0])
+async def test_service_starts_the_poller_when_configured(
+    make_app: Callable[..., PypinsApp], config: Any, upstream: Upstream, interval: float
+) -> None:
+    """With a poll interval, the service starts one poller and stops it."""
+    app = make_app(config.replace(poll_interval=3600))
+    await app.service.start()
+    poller = app.service.poller
+    assert poller is not None
+    while poller.rounds == 0:
+        await asyncio.sleep(0.01)
+    await app.service.stop()
+    assert app.service.poller is None
+    app = make_app(config.replace(poll_interval=interval))
+    await app.service.start()
+    assert app.service.poller is None
+    await app.service.stop()
