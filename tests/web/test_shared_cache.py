@@ -1,0 +1,155 @@
+"""The Redis tier seen from the service: one fetch across workers, Redis faults are misses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from pypins.config import ServiceConfig
+from pypins.web.asgi import PypinsApp
+from tests.support.clock import FakeClock
+from tests.support.redis import RedisServer
+from tests.support.service import Service
+from tests.support.upstream import Upstream
+
+pytestmark = pytest.mark.redis
+
+KINDS = ("v", "l", "pyversions", "wheel", "format", "status", "implementation", "types")
+
+
+def http(app: PypinsApp) -> httpx.AsyncClient:
+    """An in-process client of ``app``."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://pypins.test")
+
+
+def message(response: httpx.Response) -> str:
+    """The message of a JSON badge."""
+    assert response.status_code == 200
+    text: str = json.loads(response.content)["message"]
+    return text
+
+
+async def test_two_workers_share_one_fetch(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    redis_server: RedisServer,
+    upstream: Upstream,
+) -> None:
+    """Concurrent misses in two processes' worth of services cost one upstream request."""
+    shared = config.replace(redis_url=redis_server.url)
+    first, second = make_app(shared), make_app(shared)
+    upstream.inject("/pypi/requests/json", delay=0.3)
+    async with http(first) as a, http(second) as b:
+        requests = [
+            client.get(f"/pypi/{kind}/requests.json") for kind in KINDS for client in (a, b)
+        ]
+        answers = await asyncio.gather(*requests)
+    assert all(not message(r).startswith(("invalid", "inaccessible")) for r in answers)
+    assert upstream.count("/pypi/requests/json") == 1
+
+
+async def test_a_record_from_another_worker_is_used(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    redis_server: RedisServer,
+    upstream: Upstream,
+) -> None:
+    """A worker finds the record another worker published, without fetching."""
+    shared = config.replace(redis_url=redis_server.url)
+    async with http(make_app(shared)) as a:
+        assert message(await a.get("/pypi/v/six.json")).startswith("v")
+    async with http(make_app(shared)) as b:
+        assert message(await b.get("/pypi/l/six.json"))
+    assert upstream.count("/pypi/six/json") == 1
+
+
+async def test_foreign_values_in_redis_are_misses(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    redis_server: RedisServer,
+    upstream: Upstream,
+) -> None:
+    """A corrupted or foreign record in Redis is ignored and replaced."""
+    app = make_app(config.replace(redis_url=redis_server.url))
+    key = app.service.facts.shared_key("|requests|")
+    redis_server.set_raw("pypins:v1:" + key, b"\x00not a record")
+    async with http(app) as client:
+        assert message(await client.get("/pypi/v/requests.json")).startswith("v")
+    assert upstream.count("/pypi/requests/json") == 1
+    assert redis_server.execute("GET", "pypins:v1:" + key).startswith(b"$")
+
+
+async def test_redis_down_mid_flight_is_never_an_error(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    private_redis: RedisServer,
+    clock: FakeClock,
+) -> None:
+    """With Redis stopped, badges come from memory or upstream; Redis failures are counted."""
+    app = make_app(config.replace(redis_url=private_redis.url))
+    async with http(app) as client:
+        assert message(await client.get("/pypi/v/requests.json")).startswith("v")
+        private_redis.stop()
+        clock.advance(10)  # past the local re-check: the shared tier is asked again
+        assert message(await client.get("/pypi/v/requests.json?style=flat-square")).startswith("v")
+        assert message(await client.get("/pypi/v/django.json")).startswith("v")
+        assert app.service.shared is not None
+        assert app.service.shared.errors >= 1
+        private_redis.start()
+        assert message(await client.get("/pypi/l/flask.json"))
+
+
+async def test_release_invalidation_reaches_the_shared_tier(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    redis_server: RedisServer,
+    clock: FakeClock,
+) -> None:
+    """A release marks the Redis record stale too, so other workers refresh it."""
+    shared = config.replace(redis_url=redis_server.url)
+    first, second = make_app(shared), make_app(shared)
+    async with http(first) as a:
+        await a.get("/pypi/v/requests.json")
+    clock.advance(1)
+    assert await first.service.release_seen("requests", clock.now - 0.5)
+    await asyncio.sleep(0)
+    async with http(second) as b:
+        await b.get("/pypi/v/requests.json")
+    entry = second.service.facts.memory.peek("|requests|")
+    assert entry is not None
+    assert entry.fresh_until <= clock.now
+
+
+def test_two_worker_processes_fetch_once(redis_server: RedisServer, upstream: Upstream) -> None:
+    """``pypins serve --workers 2 --redis-url``: concurrent misses make one upstream request."""
+    upstream.inject("/pypi/flask/json", delay=0.5)
+    args = (
+        "--workers",
+        "2",
+        "--redis-url",
+        redis_server.url,
+        "--pypi-url",
+        upstream.pypi_url,
+        "--stats-url",
+        upstream.stats_url,
+    )
+    with Service(*args, env={"PYPINS_POLL_INTERVAL": "0"}) as service:
+        service.wait_healthy()
+
+        async def burst() -> list[httpx.Response]:
+            limits = httpx.Limits(max_connections=32)
+            async with httpx.AsyncClient(base_url=service.url, limits=limits, timeout=10) as c:
+                return await asyncio.gather(
+                    *(c.get(f"/pypi/{kind}/flask.json?n={n}") for kind in KINDS for n in range(4))
+                )
+
+        started = time.monotonic()
+        answers = asyncio.run(burst())
+        assert time.monotonic() - started < 10
+    assert [r.status_code for r in answers] == [200] * len(answers)
+    assert upstream.count("/pypi/flask/json") == 1
