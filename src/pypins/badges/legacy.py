@@ -17,6 +17,7 @@ from pypins.badges.core import Badge, BadgeExample, BadgeKind, Params, pypi_rend
 from pypins.badges.facts import DownloadFacts, PackageFacts
 from pypins.badges.formatting import intword
 from pypins.badges.pythons import python_support
+from pypins.badges.shields import format_badge, wheel_badge
 
 __all__ = ["LEGACY_KINDS", "legacy_license", "legacy_status"]
 
@@ -48,23 +49,9 @@ def _version(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     return Badge(label if label in _LABELS else "pypi", facts.version, "brightgreen")
 
 
-def _wheel(facts: PackageFacts, params: Params, now: datetime) -> Badge:
-    """``yes`` (brightgreen) or ``no`` (red)."""
-    return Badge("wheel", "yes", "brightgreen") if facts.has_wheel else Badge("wheel", "no", "red")
-
-
 def _egg(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     """``yes`` (red: eggs are deprecated) or ``no`` (brightgreen)."""
     return Badge("egg", "yes", "red") if facts.has_egg else Badge("egg", "no", "brightgreen")
-
-
-def _format(facts: PackageFacts, params: Params, now: datetime) -> Badge:
-    """``wheel`` (brightgreen), else ``egg`` (red), else ``source`` (yellow)."""
-    if facts.has_wheel:
-        return Badge("format", "wheel", "brightgreen")
-    if facts.has_egg:
-        return Badge("format", "egg", "red")
-    return Badge("format", "source", "yellow")
 
 
 def legacy_license(facts: PackageFacts) -> str:
@@ -188,7 +175,7 @@ LEGACY_KINDS: Final[dict[str, BadgeKind]] = {
         category="metadata",
         source="pypi",
         description="Whether the latest release has a wheel.",
-        renderer=pypi_renderer(_wheel),
+        renderer=pypi_renderer(wheel_badge),  # pypip.in and shields agree
         accepts_version=False,
         legacy=True,
         examples=(
@@ -218,7 +205,7 @@ LEGACY_KINDS: Final[dict[str, BadgeKind]] = {
         category="metadata",
         source="pypi",
         description="The latest release's best format: wheel, else egg, else source.",
-        renderer=pypi_renderer(_format),
+        renderer=pypi_renderer(format_badge),  # pypip.in and shields agree
         accepts_version=False,
         legacy=True,
         examples=(

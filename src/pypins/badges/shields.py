@@ -41,9 +41,11 @@ __all__ = [
     "FRAMEWORKS",
     "KINDS",
     "Framework",
+    "format_badge",
     "free_threaded_versions",
     "platform_families",
     "shields_status",
+    "wheel_badge",
 ]
 
 _STATUS_CLASSIFIER: Final = re.compile(r"\d - \S+")
@@ -133,7 +135,7 @@ def _license(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     return Badge("license", ", ".join(licenses), color)
 
 
-def _format(facts: PackageFacts, params: Params, now: datetime) -> Badge:
+def format_badge(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     """``wheel`` (brightgreen), else ``egg`` (red), else ``source`` (yellow)."""
     if facts.has_wheel:
         return Badge("format", "wheel", "brightgreen")
@@ -142,7 +144,7 @@ def _format(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     return Badge("format", "source", "yellow")
 
 
-def _wheel(facts: PackageFacts, params: Params, now: datetime) -> Badge:
+def wheel_badge(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     """``yes`` (brightgreen) or ``no`` (red)."""
     if facts.has_wheel:
         return Badge("wheel", "yes", "brightgreen")
@@ -440,7 +442,7 @@ KINDS: Final[dict[str, BadgeKind]] = {
         category="metadata",
         source="pypi",
         description="The release's best file format: wheel, else egg, else source.",
-        renderer=pypi_renderer(_format),
+        renderer=pypi_renderer(format_badge),
         examples=(
             _ex("django", samples.DJANGO, "format", "wheel", "brightgreen"),
             _ex("docopt", samples.DOCOPT, "format", "source", "yellow"),
@@ -454,7 +456,7 @@ KINDS: Final[dict[str, BadgeKind]] = {
         category="metadata",
         source="pypi",
         description="Whether the release has a wheel.",
-        renderer=pypi_renderer(_wheel),
+        renderer=pypi_renderer(wheel_badge),
         examples=(
             _ex("django", samples.DJANGO, "wheel", "yes", "brightgreen"),
             _ex("docopt", samples.DOCOPT, "wheel", "no", "red"),
