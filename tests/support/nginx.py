@@ -28,15 +28,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
+from tests.support.process import LoggedProcess
 from tests.support.service import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -89,7 +88,7 @@ def render_conf(source: str, *, backend: str, cache_dir: str, port: int) -> str:
     return source
 
 
-class Nginx:
+class Nginx(LoggedProcess):
     """One ``nginx -g 'daemon off;'`` process: ``start``, ``wait_ready``, ``stop``."""
 
     def __init__(
@@ -108,10 +107,9 @@ class Nginx:
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__()
         self._tmp = tempfile.TemporaryDirectory(prefix="pypins-nginx-")
         self.prefix = Path(self._tmp.name)
-        self._log: IO[bytes] | None = None
         self.main_conf = self._render()
 
     @property
@@ -161,23 +159,8 @@ class Nginx:
         """Start nginx in the foreground (not waiting for it); returns self."""
         if self.process is not None:
             raise NginxError("already started")
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
-        self.process = subprocess.Popen(
-            self._command("-g", "daemon off;"),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._spawn(self._command("-g", "daemon off;"))
         return self
-
-    def output(self) -> str:
-        """What nginx wrote to stderr (its error log) so far."""
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
 
     def access_log(self) -> list[list[str]]:
         """The access log so far: one ``[cache status, upstream, status, uri]`` per request."""
@@ -208,24 +191,10 @@ class Nginx:
 
     def stop(self) -> int | None:
         """Terminate nginx (then kill it if it lingers); its exit code."""
-        process = self.process
         try:
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=self.stop_timeout)
-                except subprocess.TimeoutExpired:
-                    # Not yet reaped, so the session is still the one started here: it
-                    # holds this process and its children (workers), nothing else.
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=self.stop_timeout)
-            return None if process is None else process.returncode
+            return self._terminate()
         finally:
             self.process = None
-            if self._log is not None:
-                self._log.close()
-                self._log = None
 
     def close(self) -> None:
         """Stop nginx and remove its prefix."""

@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
 import httpx
+
+from tests.support.process import LoggedProcess
 
 #: The ``pypins`` console script of the running interpreter's environment.
 PYPINS = Path(sys.executable).parent / "pypins"
@@ -63,7 +61,7 @@ class ServiceError(RuntimeError):
     """The service did not start, or did not become healthy in time."""
 
 
-class Service:
+class Service(LoggedProcess):
     """One ``pypins serve`` subprocess: ``start``, ``wait_healthy``, ``stop``."""
 
     def __init__(
@@ -82,9 +80,8 @@ class Service:
         self.port = free_port(host) if port is None else port
         self.command = list(command) if command is not None else [str(PYPINS), "serve"]
         self.start_timeout = start_timeout
+        super().__init__()
         self.stop_timeout = stop_timeout
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -104,24 +101,10 @@ class Service:
         environ.update(coverage_env())
         environ["PYTHONUNBUFFERED"] = "1"
         environ.update(self.env)
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
-        self.process = subprocess.Popen(
-            [*self.command, "--host", self.host, "--port", str(self.port), *self.args],
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self._spawn(
+            [*self.command, "--host", self.host, "--port", str(self.port), *self.args], environ
         )
         return self
-
-    def output(self) -> str:
-        """What the server wrote to stdout and stderr so far."""
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
 
     def wait_healthy(self, timeout: float | None = None) -> Service:
         """Wait until ``/healthz`` answers 200; raise ServiceError (with the log) if not."""
@@ -141,30 +124,11 @@ class Service:
                 time.sleep(0.05)
 
     def stop(self) -> int | None:
-        """Terminate the server (then kill its process group if it lingers); its exit code."""
-        process = self.process
-        if process is None:
-            return None
-        try:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=self.stop_timeout)
-                except subprocess.TimeoutExpired:
-                    # Not yet reaped, so the group is still the one started here.
-                    self._kill_group(process.pid)
-                    process.wait(timeout=self.stop_timeout)
-            return process.returncode
-        finally:
-            if self._log is not None:
-                self._log.close()
-                self._log = None
+        """Terminate the server (then kill its process group if it lingers); its exit code.
 
-    @staticmethod
-    def _kill_group(pid: int) -> None:
-        """SIGKILL the session started for ``pid``: the server and its workers, nothing else."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
+        ``process`` stays set, so its return code can still be read.
+        """
+        return self._terminate()
 
     def __enter__(self) -> Service:
         self.start()

@@ -19,9 +19,7 @@ Importable without pytest.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -29,8 +27,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
+from tests.support.process import LoggedProcess
 from tests.support.service import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -54,7 +52,7 @@ def render_vcl(source: str, backend_host: str, backend_port: int) -> str:
     )
 
 
-class Varnish:
+class Varnish(LoggedProcess):
     """One ``varnishd -F`` process: ``start``, ``wait_ready``, ``adm``, ``stop``."""
 
     def __init__(
@@ -79,9 +77,8 @@ class Varnish:
         self.stop_timeout = stop_timeout
         self.port = free_port()
         self.workdir: Path | None = None
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._log: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -105,7 +102,6 @@ class Varnish:
         tmp = Path(self._tmp.name)
         rendered = self.render(tmp)
         self.workdir = tmp / "work"
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         command = [
             self.varnishd,
             "-F",
@@ -128,22 +124,8 @@ class Varnish:
             "thread_pool_min=10",
             *self.params,
         ]
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._spawn(command)
         return self
-
-    def output(self) -> str:
-        """What varnishd wrote so far."""
-        if self._log is None:
-            return ""
-        self._log.flush()
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
 
     def adm(self, *args: str, check: bool = True) -> str:
         """Run a ``varnishadm`` command against this instance; its output."""
@@ -184,26 +166,10 @@ class Varnish:
 
     def stop(self) -> int | None:
         """Terminate varnishd (then kill it if it lingers); its exit code."""
-        process = self.process
-        if process is None:
-            return None
         try:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=self.stop_timeout)
-                except subprocess.TimeoutExpired:
-                    # Not yet reaped, so the session is still the one started here: it
-                    # holds this process and its children (workers), nothing else.
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=self.stop_timeout)
-            return process.returncode
+            return self._terminate()
         finally:
             self.process = None
-            if self._log is not None:
-                self._log.close()
-                self._log = None
             if self._tmp is not None:
                 self._tmp.cleanup()
                 self._tmp = None
