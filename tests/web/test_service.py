@@ -175,15 +175,16 @@ async def test_etag_and_not_modified(client: httpx.AsyncClient) -> None:
     assert other.status_code == 200
 
 
-async def test_head_and_other_methods(client: httpx.AsyncClient) -> None:
-    """HEAD has headers and no body; other methods get 405."""
+async def test_head_and_other_methods(client: httpx.AsyncClient, upstream: Upstream) -> None:
+    """HEAD has headers and no body; other methods get 405 without any upstream request."""
     head = await client.head("/pypi/v/requests.svg")
     assert head.status_code == 200
     assert head.content == b""
     assert int(head.headers["content-length"]) > 0
-    post = await client.post("/pypi/v/requests.svg")
+    post = await client.post("/pypi/v/six.svg")
     assert post.status_code == 405
     assert post.headers["allow"] == "GET, HEAD"
+    assert upstream.count("/pypi/six/json") == 0
 
 
 async def test_plain_404_and_414(client: httpx.AsyncClient) -> None:

@@ -45,6 +45,7 @@ METHOD_NOT_ALLOWED = prepare(
     extra_headers=[(b"allow", b"GET, HEAD")],
     with_etag=False,
 )
+_READ_METHODS = frozenset({"GET", "HEAD"})
 URI_TOO_LONG = _plain(414, "URI Too Long\n")
 INTERNAL_ERROR = _plain(500, "Internal Server Error\n")
 
@@ -64,6 +65,11 @@ class PypinsApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if scope["method"] not in _READ_METHODS:
+                # Refused before any lookup: a POST must not fetch or render anything.
+                await send(METHOD_NOT_ALLOWED.start_message)
+                await send(METHOD_NOT_ALLOWED.body_message)
+                return
             key = (scope["path"], scope["query_string"])
             served = self.hot.get(key)
             if served is None or self.clock() >= served.expires:
@@ -73,9 +79,7 @@ class PypinsApp:
             await self._lifespan(receive, send)
 
     async def _send(self, scope: Scope, send: Send, response: PreparedResponse) -> None:
-        if scope["method"] != "GET" and scope["method"] != "HEAD":
-            response = METHOD_NOT_ALLOWED
-        elif response.not_modified_message is not None:
+        if response.not_modified_message is not None:
             for name, value in scope["headers"]:
                 if name == b"if-none-match":
                     if response.etag is not None and etag_matches(value, response.etag):
