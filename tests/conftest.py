@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -12,6 +14,13 @@ import pytest
 from tests.support.binaries import require_binary
 from tests.support.redis import RedisServer
 from tests.support.upstream import FIXTURES, Upstream
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep state files (request counts) out of the developer's home directory."""
+    del config
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="pypins-state-")
+
 
 # The loopback upstream (tests/support/upstream.py)
 

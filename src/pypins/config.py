@@ -50,6 +50,24 @@ class ServiceConfig:
     contact_url: str = settings.DEFAULT_CONTACT_URL
     log_level: str = "info"
     public_url: str = ""
+    #: ``host:port`` of a separate listener for ``/metrics`` ("" serves it on the main
+    #: address).
+    metrics_bind: str = ""
+    #: Bearer token of the admin endpoints (purge, stats reset); None turns them off.
+    admin_token: str | None = None
+    #: File that receives one JSON line per request ("-" for standard output; None: off).
+    access_log: str | None = None
+    #: SQLite file of request counts when there is no Redis (None: the default place,
+    #: ``settings.default_usage_db()``; "off" keeps no counts).
+    usage_db: str | None = None
+    #: Custom registries whose host names resolve to private, loopback or link-local
+    #: addresses are refused unless this is set.
+    allow_private_registries: bool = False
+    max_upstream_concurrency: int = settings.DEFAULT_MAX_UPSTREAM_CONCURRENCY
+    max_queued: int = settings.DEFAULT_MAX_QUEUED
+    retries: int = settings.DEFAULT_RETRIES
+    breaker_threshold: int = settings.DEFAULT_BREAKER_THRESHOLD
+    breaker_cooldown: float = settings.DEFAULT_BREAKER_COOLDOWN
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -84,6 +102,20 @@ class ServiceConfig:
             raise ConfigError("stats_rate: rates and burst must be positive")
         if self.max_response_bytes < 1024:
             raise ConfigError("max_response_bytes: must be at least 1024")
+        if self.metrics_bind:
+            host, _, port = self.metrics_bind.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ConfigError(f"metrics_bind: expected host:port, got {self.metrics_bind!r}")
+        if self.admin_token is not None and len(self.admin_token) < 16:
+            raise ConfigError("admin_token: must be at least 16 characters")
+        if self.max_upstream_concurrency < 1 or self.max_queued < 0:
+            raise ConfigError(
+                "max_upstream_concurrency: must be at least 1 (max_queued at least 0)"
+            )
+        if self.retries < 0 or self.breaker_threshold < 1:
+            raise ConfigError("retries: must not be negative (breaker_threshold at least 1)")
+        if not self.breaker_cooldown > 0:
+            raise ConfigError("breaker_cooldown: must be positive")
         if self.log_level not in LOG_LEVELS:
             raise ConfigError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
 
@@ -126,6 +158,8 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            return _boolean(name, raw)
     except ValueError:
         raise ConfigError(f"{name}: {raw!r} is not a number") from None
     if kind.startswith("tuple"):
@@ -133,6 +167,16 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
     if kind == "str | None":
         return raw or None
     return raw
+
+
+def _boolean(name: str, raw: str) -> bool:
+    """``1/true/yes/on`` or ``0/false/no/off`` (any case)."""
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}: {raw!r} is not a boolean (true/false)")
 
 
 def _check_http_url(name: str, value: str) -> None:

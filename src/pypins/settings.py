@@ -6,6 +6,9 @@ service and the client read their defaults from this module and nowhere else.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from pypins._version import __version__
 
 #: Base of PyPI's JSON API. Requests go to ``<base>/<name>/json`` and
@@ -63,3 +66,28 @@ DEFAULT_STATS_RATE_PER_MINUTE = 30
 
 #: Seconds between two reads of PyPI's updates feed (0 turns release-aware freshness off).
 DEFAULT_POLL_INTERVAL = 60.0
+
+#: Upstream requests one worker process has in flight at most; more wait in a queue.
+DEFAULT_MAX_UPSTREAM_CONCURRENCY = 32
+
+#: Requests one worker lets wait for an upstream slot; beyond that it answers "busy" at
+#: once instead of queueing without bound.
+DEFAULT_MAX_QUEUED = 256
+
+#: Attempts after the first for an upstream request that failed transiently (5xx,
+#: reset, timeout), with exponential backoff and jitter between them.
+DEFAULT_RETRIES = 2
+
+#: Consecutive failed upstream requests after which pypins stops asking that upstream
+#: for a while (the circuit breaker opens).
+DEFAULT_BREAKER_THRESHOLD = 5
+
+#: Seconds an open circuit breaker waits before letting one trial request through.
+DEFAULT_BREAKER_COOLDOWN = 30.0
+
+
+def default_usage_db() -> str:
+    """Where request counts are kept without Redis: ``$XDG_STATE_HOME/pypins/usage.sqlite3``
+    (``~/.local/state/pypins/usage.sqlite3`` when the variable is unset)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return str(Path(state) / "pypins" / "usage.sqlite3")

@@ -6,6 +6,7 @@ to build; the ``<img>`` tags load live badges from this service.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from pypins._version import __version__
@@ -72,3 +73,9 @@ HTML:      &lt;img src="https://YOUR-HOST/pypi/v/PACKAGE.svg" alt="PyPI version"
 </main></body></html>
 """
     return page.encode()
+
+
+def builder_page(query: Mapping[str, str]) -> bytes:
+    """The badge builder for ``?package=`` and ``?style=`` (the index without them)."""
+    del query
+    return index_page()

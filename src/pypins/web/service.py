@@ -45,7 +45,7 @@ from pypins.config import ServiceConfig
 from pypins.errors import HTTPError, InvalidParameterError, PypinsError
 from pypins.render import STYLES, normalize_color, render_json, render_png, render_svg
 from pypins.settings import user_agent
-from pypins.web import pages
+from pypins.web import openapi, pages
 from pypins.web.http import (
     CONTENT_TYPES,
     SVG_SECURITY_HEADERS,
@@ -225,6 +225,7 @@ class BadgeService:
             RENDERED_ENTRIES, max_bytes=RENDERED_BYTES, sizeof=lambda item: item[1].response.size
         )
         self.index_page = _page(pages.index_page(), "html")
+        self.openapi = _page(openapi.document(), "json")
         self.health = _page(b"ok\n", "text", cache=b"no-store")
 
     async def start(self) -> None:
@@ -299,10 +300,25 @@ class BadgeService:
             )
             return ServedResponse(response, self.clock() + lifetime("static"))
         if path == "/":
-            return self.index_page
+            return self._builder(query)
+        if path == "/openapi.json":
+            return self.openapi
         if path == "/healthz":
             return ServedResponse(self.health.response, 0.0)
         return None
+
+    def _builder(self, query: bytes) -> ServedResponse:
+        """The badge builder at ``/``: the index, or a package's badges for ``?package=``."""
+        if not query:
+            return self.index_page
+        try:
+            values = parse_query(query)
+        except InvalidParameterError:
+            values = {}
+        response = prepare(
+            200, pages.builder_page(values), CONTENT_TYPES["html"], cache=cache_control(300)
+        )
+        return ServedResponse(response, self.clock() + 300)
 
     # -- package badges --------------------------------------------------------------
 
