@@ -25,12 +25,14 @@ from pypins.client import (
     newest_packages,
 )
 from pypins.errors import (
+    CircuitOpenError,
     HTTPError,
     InvalidFactsError,
     InvalidNameError,
     InvalidParameterError,
     InvalidResponseError,
     PypinsError,
+    UpstreamBusyError,
     UpstreamUnavailableError,
 )
 from pypins.render import render_json, render_png, render_svg
@@ -38,6 +40,7 @@ from pypins.render import render_json, render_png, render_svg
 __all__ = [
     "AsyncPyPIClient",
     "Author",
+    "CircuitOpenError",
     "Downloads",
     "FeedEntry",
     "HTTPError",
@@ -50,6 +53,7 @@ __all__ = [
     "PyPIClient",
     "PypinsError",
     "Release",
+    "UpstreamBusyError",
     "UpstreamUnavailableError",
     "Vulnerability",
     "__version__",

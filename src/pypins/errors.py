@@ -6,6 +6,9 @@
   * ``HTTPError`` - an upstream answered with an error status (``status_code``, ``reason``).
   * ``UpstreamUnavailableError`` - an upstream could not be reached in time
     (connection refused or reset, timeout, DNS failure).
+    * ``CircuitOpenError`` - pypins stopped asking a failing upstream for a while.
+    * ``UpstreamBusyError`` - too many upstream requests are already waiting in this
+      process; answered at once instead of queueing without bound.
   * ``InvalidResponseError`` - an upstream answered, but not with what it should:
     malformed or non-UTF-8 bodies, missing keys, wrong types, bodies over the size bound.
   * ``InvalidParameterError`` - a badge query or path parameter with a value the badge
@@ -28,16 +31,33 @@ class InvalidNameError(PypinsError, ValueError):
 class HTTPError(PypinsError):
     """An upstream answered with an error status, as ``yarg.HTTPError`` did."""
 
-    def __init__(self, status_code: int, reason: str, url: str | None = None) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        reason: str,
+        url: str | None = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         self.status_code = status_code
         self.reason = reason
         self.url = url
+        #: Seconds the upstream asked us to wait (its ``Retry-After``), if it said.
+        self.retry_after = retry_after
         where = f" for {url}" if url else ""
         super().__init__(f"{status_code} {reason}{where}")
 
 
 class UpstreamUnavailableError(PypinsError):
     """An upstream could not be reached or did not answer in time."""
+
+
+class CircuitOpenError(UpstreamUnavailableError):
+    """pypins is not asking this upstream for a while after repeated failures."""
+
+
+class UpstreamBusyError(UpstreamUnavailableError):
+    """Too many upstream requests are waiting already; try again shortly."""
 
 
 class InvalidResponseError(PypinsError):

@@ -24,6 +24,7 @@ from pypins.errors import (
     InvalidNameError,
     InvalidParameterError,
     InvalidResponseError,
+    UpstreamBusyError,
     UpstreamUnavailableError,
 )
 
@@ -48,6 +49,8 @@ def error_badge(error: BaseException, kind: BadgeKind | None = None) -> Badge:
         if error.status_code >= 500:
             return Badge(label, "inaccessible", "lightgrey", True)
         return Badge(label, "invalid", "lightgrey", True)
+    if isinstance(error, UpstreamBusyError):
+        return Badge(label, "busy, retry shortly", "lightgrey", True)
     if isinstance(error, UpstreamUnavailableError):
         return Badge(label, "inaccessible", "lightgrey", True)
     if isinstance(error, InvalidResponseError | InvalidFactsError):

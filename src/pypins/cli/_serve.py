@@ -76,6 +76,18 @@ from pypins.config import ENV_PREFIX, LOG_LEVELS, ConfigError, ServiceConfig
     help="A base URL allowed as ?pypiBaseUrl= (repeatable).",
 )
 @click.option(
+    "--metrics-bind",
+    envvar="PYPINS_METRICS_BIND",
+    default="",
+    help="host:port of a separate /metrics listener (default: /metrics on the main port).",
+)
+@click.option(
+    "--access-log",
+    envvar="PYPINS_ACCESS_LOG",
+    default=None,
+    help="File for one JSON line per request ('-' for standard output; default: off).",
+)
+@click.option(
     "--log-level",
     envvar="PYPINS_LOG_LEVEL",
     default="info",
@@ -101,8 +113,19 @@ def serve(**options: Any) -> None:
 
 
 def run(config: ServiceConfig) -> None:
-    """Start granian with ``config``; workers rebuild it from the environment."""
+    """Start granian with ``config``; workers rebuild it from the environment.
+
+    The workers' metrics meet in a fresh multiprocess directory; with ``metrics_bind``,
+    this process serves their sum on that address.
+    """
     os.environ.update(config.to_env())
+    # Imported here: prometheus-client picks its multiprocess mode from the environment
+    # when first imported, which must be after the directory is set.
+    path = _metrics_dir()
+    if config.metrics_bind:
+        from pypins.metrics import serve_exposition  # noqa: PLC0415 (see above)
+
+        serve_exposition(config.metrics_bind, path)
     Granian(
         "pypins.web.asgi:create_app",
         factory=True,
@@ -114,3 +137,10 @@ def run(config: ServiceConfig) -> None:
         respawn_failed_workers=True,
         websockets=False,
     ).serve()
+
+
+def _metrics_dir() -> str:
+    """Prepare the metrics directory shared by the workers (before they start)."""
+    from pypins.metrics import prepare_multiprocess_dir  # noqa: PLC0415 (see run)
+
+    return prepare_multiprocess_dir()

@@ -8,6 +8,9 @@ else (routing, query parsing, fetching, rendering) happens only on a miss, in
 
 from __future__ import annotations
 
+import asyncio
+import hmac
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -15,9 +18,10 @@ from typing import Any
 
 from pypins.cache.lru import LRUCache
 from pypins.config import ServiceConfig
+from pypins.metrics import ResponseTag
 from pypins.web.http import CONTENT_TYPES, PreparedResponse, etag_matches, prepare
 from pypins.web.routes import MAX_PATH_LENGTH
-from pypins.web.service import BadgeService, ServedResponse
+from pypins.web.service import NOT_FOUND_TAG, REFUSED_TAG, BadgeService, ServedResponse
 
 log = logging.getLogger("pypins")
 
@@ -48,6 +52,19 @@ METHOD_NOT_ALLOWED = prepare(
 _READ_METHODS = frozenset({"GET", "HEAD"})
 URI_TOO_LONG = _plain(414, "URI Too Long\n")
 INTERNAL_ERROR = _plain(500, "Internal Server Error\n")
+UNAUTHORIZED = prepare(
+    401,
+    b"Unauthorized\n",
+    CONTENT_TYPES["text"],
+    cache=b"no-store",
+    extra_headers=[(b"www-authenticate", b'Bearer realm="pypins admin"')],
+    with_etag=False,
+)
+ERROR_TAG = ResponseTag("none", "-", "internal_error")
+ADMIN_TAG = ResponseTag("admin", "json", "ok")
+
+#: Seconds between two folds of the hot-path tallies into the metrics.
+FOLD_INTERVAL = 1.0
 
 
 class PypinsApp:
@@ -59,6 +76,15 @@ class PypinsApp:
             HOT_ENTRIES, max_bytes=HOT_BYTES, sizeof=lambda served: served.response.size
         )
         self.clock = time.time
+        self.metrics = service.metrics
+        #: The metrics' request tally, incremented in place on the hot path.
+        self.tally = service.metrics.tally
+        self.hot_hits = 0
+        self.hot_misses = 0
+        self._folded_hits = 0
+        self._folded_misses = 0
+        service.fold_hooks.append(self._fold_hot)
+        self._housekeeping: asyncio.Task[None] | None = None
         # A release seen in PyPI's feed drops the hot index: its entries are re-derived
         # from the (now stale) records on the next request, which starts the refresh.
         service.on_invalidate = self.hot.clear
@@ -67,43 +93,106 @@ class PypinsApp:
         if scope["type"] == "http":
             if scope["method"] not in _READ_METHODS:
                 # Refused before any lookup: a POST must not fetch or render anything.
+                if scope["method"] == "POST" and scope["path"].startswith("/admin/"):
+                    await self._admin(scope, send)
+                    return
                 await send(METHOD_NOT_ALLOWED.start_message)
                 await send(METHOD_NOT_ALLOWED.body_message)
+                self._count(REFUSED_TAG)
                 return
             key = (scope["path"], scope["query_string"])
             served = self.hot.get(key)
             if served is None or self.clock() >= served.expires:
                 served = await self._miss(scope, key)
-            await self._send(scope, send, served.response)
+            else:
+                self.hot_hits += 1
+            tag = await self._send(scope, send, served)
+            tally = self.tally
+            tally[tag] = tally.get(tag, 0) + 1
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
-    async def _send(self, scope: Scope, send: Send, response: PreparedResponse) -> None:
+    def _count(self, tag: ResponseTag) -> None:
+        self.tally[tag] = self.tally.get(tag, 0) + 1
+
+    async def _send(self, scope: Scope, send: Send, served: ServedResponse) -> ResponseTag:
+        """Send ``served`` (or its 304); what the request counts as."""
+        response = served.response
         if response.not_modified_message is not None:
             for name, value in scope["headers"]:
                 if name == b"if-none-match":
                     if response.etag is not None and etag_matches(value, response.etag):
                         await send(response.not_modified_message)
                         await send(EMPTY_BODY)
-                        return
+                        return served.tag.not_modified
                     break
         await send(response.start_message)
         await send(EMPTY_BODY if scope["method"] == "HEAD" else response.body_message)
+        return served.tag
 
     async def _miss(self, scope: Scope, key: tuple[str, bytes]) -> ServedResponse:
+        self.hot_misses += 1
         path: str = scope["path"]
         if len(path) + len(scope["query_string"]) > MAX_PATH_LENGTH:
-            return ServedResponse(URI_TOO_LONG, 0.0)
+            return ServedResponse(URI_TOO_LONG, 0.0, REFUSED_TAG)
         try:
             served = await self.service.respond(path, scope["query_string"])
         except Exception:
             log.exception("unexpected error for %s", path)
-            return ServedResponse(INTERNAL_ERROR, 0.0)
+            return ServedResponse(INTERNAL_ERROR, 0.0, ERROR_TAG)
         if served is None:
-            return ServedResponse(NOT_FOUND, 0.0)
+            return ServedResponse(NOT_FOUND, 0.0, NOT_FOUND_TAG)
         if served.expires > self.clock():
             self.hot.set(key, served)
         return served
+
+    # -- admin ------------------------------------------------------------------------
+
+    async def _admin(self, scope: Scope, send: Send) -> None:
+        """``POST /admin/purge/<package>``: refresh a package's records on next request.
+
+        Needs ``Authorization: Bearer <admin token>``; without a configured token the
+        admin endpoints do not exist (404).
+        """
+        token = self.service.config.admin_token
+        response: PreparedResponse
+        if token is None:
+            response = NOT_FOUND
+        elif not _authorized(scope, token):
+            response = UNAUTHORIZED
+        else:
+            response = await self._admin_action(scope["path"].removeprefix("/admin/"))
+        await send(response.start_message)
+        await send(response.body_message)
+        self._count(ADMIN_TAG)
+
+    async def _admin_action(self, action: str) -> PreparedResponse:
+        if action.startswith("purge/"):
+            package = action.removeprefix("purge/")
+            try:
+                name, changed = await self.service.purge(package)
+            except ValueError as error:
+                return _json(400, {"error": str(error)})
+            return _json(200, {"purged": name, "records_marked_stale": changed})
+        return NOT_FOUND
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def _fold_hot(self) -> None:
+        """Report the hot index's hits, misses and size (a fold hook of the service)."""
+        hits, misses = self.hot_hits, self.hot_misses
+        self.metrics.count_cache("hot", "hit", hits - self._folded_hits)
+        self.metrics.count_cache("hot", "miss", misses - self._folded_misses)
+        self._folded_hits, self._folded_misses = hits, misses
+        self.metrics.cache_entries.labels("hot").set(len(self.hot))
+
+    async def _fold_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(FOLD_INTERVAL)
+            try:
+                self.service.fold_metrics()
+            except Exception:  # never let bookkeeping end the loop
+                log.exception("folding metrics failed")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -115,14 +204,34 @@ class PypinsApp:
                     log.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(error)})
                     return
+                self.metrics.worker_starts.inc()
+                self._housekeeping = asyncio.create_task(self._fold_periodically())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._housekeeping is not None:
+                    self._housekeeping.cancel()
+                    self._housekeeping = None
                 await self.service.stop()
+                self.service.fold_metrics()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
 
 EMPTY_BODY: dict[str, object] = {"type": "http.response.body", "body": b""}
+
+
+def _authorized(scope: Scope, token: str) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>`` (constant time)."""
+    expected = b"Bearer " + token.encode("utf-8")
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return hmac.compare_digest(value, expected)
+    return False
+
+
+def _json(status: int, data: object) -> PreparedResponse:
+    body = json.dumps(data, sort_keys=True).encode() + b"\n"
+    return prepare(status, body, CONTENT_TYPES["json"], cache=b"no-store", with_etag=False)
 
 
 def create_app(config: ServiceConfig | None = None) -> PypinsApp:

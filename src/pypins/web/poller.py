@@ -19,6 +19,7 @@ from packaging.utils import canonicalize_name
 
 from pypins.client import AsyncPyPIClient, FeedEntry
 from pypins.errors import PypinsError
+from pypins.upstream import UpstreamGuard
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,14 @@ class ReleasePoller:
         client: AsyncPyPIClient,
         on_release: Callable[[str, float], Awaitable[bool]],
         *,
+        guard: UpstreamGuard | None = None,
         should_poll: Callable[[], Awaitable[bool]] | None = None,
         interval: float = DEFAULT_INTERVAL,
     ) -> None:
         self.client = client
         self.on_release = on_release
+        #: Retries and the circuit breaker of the feed's upstream, when given.
+        self.guard = guard
         self.should_poll = should_poll
         self.interval = interval
         #: Rounds completed by the background task, and feed reads made.
@@ -54,7 +58,8 @@ class ReleasePoller:
             return 0
         self.polls += 1
         try:
-            entries = await self.client.latest_updated_packages()
+            fetch = self.client.latest_updated_packages
+            entries = await (fetch() if self.guard is None else self.guard.call(fetch))
         except PypinsError as error:
             self.failures += 1
             log.warning("reading the updates feed failed: %s", error)

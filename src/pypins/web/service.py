@@ -42,9 +42,17 @@ from pypins.cache.redis_store import RedisStore
 from pypins.client import AsyncPyPIClient
 from pypins.client._names import validate_name, validate_version
 from pypins.config import ServiceConfig
-from pypins.errors import HTTPError, InvalidParameterError, PypinsError
+from pypins.errors import (
+    HTTPError,
+    InvalidParameterError,
+    PypinsError,
+    UpstreamBusyError,
+)
+from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from pypins.metrics import Metrics, ResponseTag
 from pypins.render import STYLES, normalize_color, render_json, render_png, render_svg
 from pypins.settings import user_agent
+from pypins.upstream import CircuitBreaker, RetryPolicy, Slots, UpstreamGuard
 from pypins.web import openapi, pages
 from pypins.web.http import (
     CONTENT_TYPES,
@@ -79,12 +87,23 @@ T = TypeVar("T", PackageFacts, DownloadFacts)
 _COMMON_ALIASES = {"colorB": "color", "colorA": "labelColor", "maxAge": "cacheSeconds"}
 
 
+#: Tags of the responses that are not badges.
+PAGE_TAG = ResponseTag("page", "html", "ok")
+HEALTH_TAG = ResponseTag("health", "text", "ok")
+REDIRECT_TAG = ResponseTag("redirect", "-", "redirect")
+NOT_FOUND_TAG = ResponseTag("none", "-", "not_found")
+REFUSED_TAG = ResponseTag("none", "-", "refused")
+METRICS_TAG = ResponseTag("metrics", "text", "ok")
+
+
 @dataclass(frozen=True, slots=True)
 class ServedResponse:
-    """A prepared response and the wall-clock time until which it may be reused."""
+    """A prepared response, the wall-clock time until which it may be reused, and what
+    it counts as in the metrics."""
 
     response: PreparedResponse
     expires: float
+    tag: ResponseTag = PAGE_TAG
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +192,10 @@ class BadgeService:
         *,
         http_client: httpx.AsyncClient | None = None,
         clock: Callable[[], float] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.config = config
+        self.metrics = Metrics() if metrics is None else metrics
         self.clock = time.time if clock is None else clock
         self.allowed_registries = tuple(r.rstrip("/") for r in config.allowed_registries)
         self._http_client = http_client
@@ -218,12 +239,18 @@ class BadgeService:
                 config.stats_rate_per_minute,
                 fallback=local_bucket,
             )
+        # One cap on upstream requests for the whole process, one guard per upstream.
+        self.slots = Slots(config.max_upstream_concurrency, config.max_queued, config.timeout)
+        self.guards: dict[str, UpstreamGuard] = {}
         self.poller: ReleasePoller | None = None
         #: Called after the poller marked records stale (the app drops its hot index).
         self.on_invalidate: Callable[[], None] | None = None
         self.rendered: LRUCache[tuple[object, ...], tuple[float, ServedResponse]] = LRUCache(
             RENDERED_ENTRIES, max_bytes=RENDERED_BYTES, sizeof=lambda item: item[1].response.size
         )
+        self._redis_errors_seen = 0
+        #: Called before each fold of the metrics (the app reports its hot index).
+        self.fold_hooks: list[Callable[[], None]] = []
         self.index_page = _page(pages.index_page(), "html")
         self.openapi = _page(openapi.document(), "json")
         self.health = _page(b"ok\n", "text", cache=b"no-store")
@@ -235,6 +262,7 @@ class BadgeService:
             self.poller = ReleasePoller(
                 self.client(),
                 self.release_seen,
+                guard=self.guard("rss"),
                 should_poll=self._may_poll,
                 interval=self.config.poll_interval,
             )
@@ -263,6 +291,24 @@ class BadgeService:
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             )
         return self._http_client
+
+    def guard(self, upstream: str) -> UpstreamGuard:
+        """The guard of ``upstream`` (``pypi``, ``pypistats``, ``rss``, ``registry:<url>``)."""
+        guard = self.guards.get(upstream)
+        if guard is None:
+            config = self.config
+            guard = UpstreamGuard(
+                upstream,
+                breaker=CircuitBreaker(
+                    threshold=config.breaker_threshold, cooldown=config.breaker_cooldown
+                ),
+                retry=RetryPolicy(retries=config.retries, budget=config.timeout),
+                slots=self.slots,
+                observer=self.metrics,
+                shared=self.shared,
+            )
+            self.guards[upstream] = guard
+        return guard
 
     def client(self, registry: str | None = None) -> AsyncPyPIClient:
         """The upstream client for ``registry`` (default: the configured PyPI)."""
@@ -298,14 +344,42 @@ class BadgeService:
                 extra_headers=[(b"location", location.encode("utf-8", "replace"))],
                 with_etag=False,
             )
-            return ServedResponse(response, self.clock() + lifetime("static"))
+            return ServedResponse(response, self.clock() + lifetime("static"), REDIRECT_TAG)
         if path == "/":
             return self._builder(query)
         if path == "/openapi.json":
             return self.openapi
         if path == "/healthz":
-            return ServedResponse(self.health.response, 0.0)
+            return ServedResponse(self.health.response, 0.0, HEALTH_TAG)
+        if path == "/metrics" and not self.config.metrics_bind:
+            return self.metrics_response()
         return None
+
+    def metrics_response(self) -> ServedResponse:
+        """``/metrics``: the Prometheus text exposition (every worker's, summed)."""
+        self.fold_metrics()
+        body = self.metrics.exposition()
+        response = prepare(200, body, METRICS_CONTENT_TYPE, cache=b"no-store", with_etag=False)
+        return ServedResponse(response, 0.0, METRICS_TAG)
+
+    def fold_metrics(self) -> None:
+        """Move the hot-path tallies into the metrics (every second, and on a scrape)."""
+        for hook in self.fold_hooks:
+            hook()
+        tally = self.metrics.take_tally()
+        self.metrics.fold(
+            tally,
+            [
+                ("rendered", len(self.rendered)),
+                ("records", len(self.facts.memory)),
+                ("downloads", len(self.downloads.memory)),
+            ],
+        )
+        if self.shared is not None:
+            errors = self.shared.errors
+            if errors > self._redis_errors_seen:
+                self.metrics.redis_errors.inc(errors - self._redis_errors_seen)
+                self._redis_errors_seen = errors
 
     def _builder(self, query: bytes) -> ServedResponse:
         """The badge builder at ``/``: the index, or a package's badges for ``?package=``."""
@@ -329,11 +403,12 @@ class BadgeService:
             return None
         if bool(route.framework) != bool(kind.path_params):
             return None
+        label = f"{route.family}/{kind.segment}"
         try:
             values = parse_query(query)
             common = common_params(values, self.allowed_registries)
         except InvalidParameterError as error:
-            return self._error(kind, error, route.fmt, CommonParams())
+            return self._error(kind, error, route.fmt, CommonParams(), label=label)
         params = {name: values[name] for name in kind.params if name in values}
         if route.framework is not None:
             params[kind.path_params[0]] = route.framework
@@ -342,7 +417,7 @@ class BadgeService:
             if route.version is not None:
                 validate_version(route.version)
         except PypinsError as error:
-            return self._error(kind, error, route.fmt, common)
+            return self._error(kind, error, route.fmt, common, label=label)
         name = canonicalize_name(route.package)
         key = (
             route.family,
@@ -356,10 +431,13 @@ class BadgeService:
         try:
             found = await self._facts(kind, name, route.version, common.registry)
         except PypinsError as error:
-            return self._error(kind, error, route.fmt, common)
+            return self._error(kind, error, route.fmt, common, label=label, package=name)
+        self.metrics.count_cache("records", found.state)
         entry = found.entry
         if entry.value is None:
-            return self._error(kind, HTTPError(404, "Not Found"), route.fmt, common)
+            return self._error(
+                kind, HTTPError(404, "Not Found"), route.fmt, common, label=label, package=name
+            )
         remembered = self.rendered.get(key)
         if remembered is not None and remembered[0] == entry.fetched_at:
             served = remembered[1]
@@ -367,15 +445,17 @@ class BadgeService:
             try:
                 badge = kind.render(entry.value, params, now=datetime.now(UTC))
             except PypinsError as error:
-                return self._error(kind, error, route.fmt, common)
+                return self._error(kind, error, route.fmt, common, label=label, package=name)
             cache = self._cache_header(kind, common, is_error=badge.is_error)
             response = await self._render(badge, route.fmt, common, cache, name)
-            served = ServedResponse(response, entry.fresh_until)
+            status = "error" if badge.is_error else "ok"
+            tag = ResponseTag(label, route.fmt, status, name)
+            served = ServedResponse(response, entry.fresh_until, tag)
             self.rendered.set(key, (entry.fetched_at, served))
         if found.state == "stale":
-            return ServedResponse(served.response, self.clock() + STALE_RECHECK)
+            return ServedResponse(served.response, self.clock() + STALE_RECHECK, served.tag)
         if found.valid_until < served.expires:
-            return ServedResponse(served.response, found.valid_until)
+            return ServedResponse(served.response, found.valid_until, served.tag)
         return served
 
     async def _facts(
@@ -388,7 +468,7 @@ class BadgeService:
             async def fetch_downloads(_: Entry[DownloadFacts] | None) -> Fetched[DownloadFacts]:
                 if not await self.stats_limiter.acquire(STATS_QUEUE_SECONDS):
                     raise HTTPError(429, "Too Many Requests (pypins' own limit for pypistats)")
-                counts = await client.downloads(name)
+                counts = await self.guard("pypistats").call(partial(client.downloads, name))
                 return Fetched(DownloadFacts(counts.day, counts.week, counts.month))
 
             return await self.downloads.get(name, fetch_downloads)
@@ -399,12 +479,15 @@ class BadgeService:
             # Revalidate with the validators of the record we hold: a 304 refreshes it
             # without a body to read or parse.
             held = previous.validators if previous is not None and previous.found else None
-            document = await client.get_json(
+            request = partial(
+                client.get_json,
                 name,
                 version,
                 if_none_match=held.etag if held else None,
                 if_modified_since=held.last_modified if held else None,
             )
+            upstream = "pypi" if registry is None else f"registry:{registry}"
+            document = await self.guard(upstream).call(request)
             if document.data is None:
                 return NOT_MODIFIED
             facts = facts_from_json(document.data, pinned=version is not None)
@@ -418,6 +501,20 @@ class BadgeService:
         if changed and self.on_invalidate is not None:
             self.on_invalidate()
         return changed
+
+    async def purge(self, package: str) -> tuple[str, bool]:
+        """Mark ``package``'s records stale in every tier: the next request serves them
+        once more and fetches anew. Its canonical name and whether anything was cached;
+        ``InvalidNameError`` (a ``ValueError``) for an impossible name."""
+        validate_name(package)
+        name = canonicalize_name(package)
+        now = self.clock()
+        changed = await self.release_seen(name, now)
+        if await self.downloads.invalidate_before(name, now):
+            changed = True
+            if self.on_invalidate is not None:
+                self.on_invalidate()
+        return name, changed
 
     async def _may_poll(self) -> bool:
         """Whether this process reads the updates feed this round (one per deployment)."""
@@ -437,22 +534,36 @@ class BadgeService:
             else:
                 badge, _ = parse_static_path(route.spec)
         except PypinsError as error:
-            return self._error(None, error, route.fmt, CommonParams())
+            return self._error(None, error, route.fmt, CommonParams(), label="static")
         max_age = lifetime("static", common.cache_seconds)
         response = _render_sync(
             badge, route.fmt, common, cache_control(max_age, shared_max_age=max_age)
         )
-        return ServedResponse(response, self.clock() + max_age)
+        tag = ResponseTag("static", route.fmt, "ok")
+        return ServedResponse(response, self.clock() + max_age, tag)
 
     # -- rendering ----------------------------------------------------------------------
 
     def _error(
-        self, kind: BadgeKind | None, error: BaseException, fmt: str, common: CommonParams
+        self,
+        kind: BadgeKind | None,
+        error: BaseException,
+        fmt: str,
+        common: CommonParams,
+        *,
+        label: str,
+        package: str | None = None,
     ) -> ServedResponse:
         badge = error_badge(error, kind)
+        if isinstance(error, UpstreamBusyError):
+            # Not worth keeping anywhere: the next request may well find a free slot.
+            response = _render_sync(badge, fmt, common, b"no-store", package, retry_after=b"1")
+            return ServedResponse(response, 0.0, ResponseTag(label, fmt, "busy", package or ""))
         max_age = lifetime("error")
-        response = _render_sync(badge, fmt, common, cache_control(max_age, shared_max_age=max_age))
-        return ServedResponse(response, self.clock() + ERROR_RECHECK)
+        cache = cache_control(max_age, shared_max_age=max_age)
+        response = _render_sync(badge, fmt, common, cache, package)
+        tag = ResponseTag(label, fmt, "error", package or "")
+        return ServedResponse(response, self.clock() + ERROR_RECHECK, tag)
 
     def _cache_header(self, kind: BadgeKind, common: CommonParams, *, is_error: bool) -> bytes:
         """Cache-Control for a package badge: browsers get the category's lifetime (or
@@ -489,7 +600,13 @@ def _decoder(kind: type[T]) -> Callable[[bytes], Entry[T] | None]:
 
 
 def _render_sync(
-    badge: Badge, fmt: str, common: CommonParams, cache: bytes, package: str | None = None
+    badge: Badge,
+    fmt: str,
+    common: CommonParams,
+    cache: bytes,
+    package: str | None = None,
+    *,
+    retry_after: bytes | None = None,
 ) -> PreparedResponse:
     """Render ``badge`` with the common overrides as a prepared response.
 
@@ -518,12 +635,14 @@ def _render_sync(
         headers = [*headers, (b"access-control-allow-origin", b"*")]
     if package is not None:
         headers = [*headers, (b"x-pypins-package", package.encode("ascii"))]
+    if retry_after is not None:
+        headers = [*headers, (b"retry-after", retry_after)]
     return prepare(200, body, CONTENT_TYPES[fmt], cache=cache, extra_headers=headers)
 
 
 def _page(body: bytes, kind: str, *, cache: bytes | None = None) -> ServedResponse:
     response = prepare(200, body, CONTENT_TYPES[kind], cache=cache or cache_control(300))
-    return ServedResponse(response, float("inf"))
+    return ServedResponse(response, float("inf"), PAGE_TAG)
 
 
 __all__ = ["BadgeService", "CommonParams", "ServedResponse", "common_params", "parse_query"]
