@@ -76,6 +76,15 @@ def test_frozen() -> None:
         ({"max_response_bytes": 1023}, "max_response_bytes"),
         ({"log_level": "verbose"}, "log_level"),
         ({"log_level": "INFO"}, "log_level"),
+        ({"metrics_bind": "9100"}, "metrics_bind"),
+        ({"metrics_bind": "127.0.0.1:"}, "metrics_bind"),
+        ({"metrics_bind": "127.0.0.1:70000"}, "metrics_bind"),
+        ({"admin_token": "short"}, "admin_token"),
+        ({"max_upstream_concurrency": 0}, "max_upstream_concurrency"),
+        ({"max_queued": -1}, "max_upstream_concurrency"),
+        ({"retries": -1}, "retries"),
+        ({"breaker_threshold": 0}, "retries"),
+        ({"breaker_cooldown": 0.0}, "breaker_cooldown"),
     ],
 )
 def test_invalid_values(changes: dict[str, Any], setting: str) -> None:
@@ -98,6 +107,9 @@ def test_invalid_values(changes: dict[str, Any], setting: str) -> None:
         {"redis_url": "unix:///run/redis.sock"},
         {"pypi_url": "http://[::1]:8080/pypi"},
         *({"log_level": level} for level in LOG_LEVELS),
+        {"metrics_bind": "[::1]:9100"},
+        {"admin_token": "x" * 16},
+        {"max_queued": 0, "retries": 0, "breaker_threshold": 1},
     ],
 )
 def test_valid_edges(changes: dict[str, Any]) -> None:
@@ -225,3 +237,29 @@ def test_to_env_text() -> None:
     optional = {"extra", "redis_url", "admin_token", "access_log", "usage_db"}
     names = {field.name for field in dataclasses.fields(ServiceConfig)} - optional
     assert {ENV_PREFIX + name.upper() for name in names} <= set(ServiceConfig().to_env())
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("on", True),
+        ("0", False),
+        ("off", False),
+        ("No", False),
+        ("", False),
+    ],
+)
+def test_boolean_settings_from_env(raw: str, value: bool) -> None:
+    """Booleans read the usual spellings, in any case."""
+    config = ServiceConfig.from_env({"PYPINS_ALLOW_PRIVATE_REGISTRIES": raw})
+    assert config.allow_private_registries is value
+    assert ServiceConfig.from_env(config.to_env()) == config
+
+
+def test_boolean_settings_refuse_other_text() -> None:
+    """Anything else is a ConfigError naming the setting."""
+    with pytest.raises(ConfigError, match=r"^allow_private_registries: "):
+        ServiceConfig.from_env({"PYPINS_ALLOW_PRIVATE_REGISTRIES": "maybe"})

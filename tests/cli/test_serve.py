@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from prometheus_client.parser import text_string_to_metric_families
 
 from pypins import settings
 from pypins.cli import _serve, main
 from pypins.config import ServiceConfig
-from tests.support.service import Service
+from tests.support.service import Service, free_port
 from tests.support.upstream import Upstream
 
 
@@ -221,3 +224,71 @@ def test_serves_with_two_workers(upstream: Upstream) -> None:
             assert _get(client, "/pypi/v/django.json").json()["label"] == "pypi"
         assert 1 <= upstream.count("/pypi/django/json") <= 2
     assert service.stop() == 0
+
+
+def _badge_requests(text: str, kind: str) -> float:
+    total = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "pypins_badge_requests_total" and sample.labels["kind"] == kind:
+                total += sample.value
+    return total
+
+
+def _sample(text: str, name: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name:
+                return sample.value
+    return 0.0
+
+
+@pytest.mark.slow
+def test_metrics_of_two_workers_are_summed_on_a_separate_bind(
+    upstream: Upstream, tmp_path: Path
+) -> None:
+    """Requests spread over two workers add up on the metrics listener; the main port
+    has no /metrics then, and the multiprocess directory is removed on exit."""
+    metrics_port = free_port()
+    service = Service(
+        *_upstream_args(upstream),
+        "--metrics-bind",
+        f"127.0.0.1:{metrics_port}",
+        env={"PYPINS_WORKERS": "2", "PYPINS_POLL_INTERVAL": "0", "TMPDIR": str(tmp_path)},
+    )
+    with service:
+        for _ in range(20):
+            # A new connection each time, so that both workers take some.
+            with httpx.Client(base_url=service.url, timeout=5, trust_env=False) as client:
+                _get(client, "/pypi/v/requests.svg")
+        with httpx.Client(base_url=service.url, timeout=5, trust_env=False) as client:
+            assert client.get("/metrics").status_code == 404
+        deadline = time.monotonic() + 10
+        text = ""
+        with httpx.Client(timeout=5, trust_env=False) as client:
+            while time.monotonic() < deadline:
+                text = client.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+                if _badge_requests(text, "pypi/v") == 20:
+                    break
+                time.sleep(0.2)
+        assert _badge_requests(text, "pypi/v") == 20, text
+        assert _sample(text, "pypins_worker_starts_total") == 2
+        assert len(list(tmp_path.glob("pypins-metrics-*"))) == 1
+    assert service.stop() == 0
+    assert list(tmp_path.glob("pypins-metrics-*")) == []
+
+
+def test_prepare_multiprocess_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An operator's directory is emptied and kept; without one a fresh one is made."""
+    own = tmp_path / "metrics"
+    own.mkdir()
+    (own / "counter_1.db").write_bytes(b"old")
+    monkeypatch.setenv(_serve.MULTIPROC_ENV, str(own))
+    assert _serve.prepare_multiprocess_dir() == (str(own), False)
+    assert list(own.iterdir()) == []
+    monkeypatch.delenv(_serve.MULTIPROC_ENV)
+    made, created = _serve.prepare_multiprocess_dir()
+    assert created
+    assert os.environ[_serve.MULTIPROC_ENV] == made
+    assert Path(made).is_dir()
+    os.rmdir(made)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from typing import Any
 
 import click
@@ -12,6 +14,9 @@ from granian.log import LogLevels
 
 from pypins import settings
 from pypins.config import ENV_PREFIX, LOG_LEVELS, ConfigError, ServiceConfig
+
+#: prometheus-client's multiprocess directory variable (read by the workers).
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @click.command()
@@ -115,32 +120,45 @@ def serve(**options: Any) -> None:
 def run(config: ServiceConfig) -> None:
     """Start granian with ``config``; workers rebuild it from the environment.
 
-    The workers' metrics meet in a fresh multiprocess directory; with ``metrics_bind``,
-    this process serves their sum on that address.
+    The workers' metrics meet in a fresh multiprocess directory (removed on exit when
+    pypins made it); with ``metrics_bind``, this process serves their sum there.
     """
     os.environ.update(config.to_env())
-    # Imported here: prometheus-client picks its multiprocess mode from the environment
-    # when first imported, which must be after the directory is set.
-    path = _metrics_dir()
-    if config.metrics_bind:
-        from pypins.metrics import serve_exposition  # noqa: PLC0415 (see above)
+    path, made = prepare_multiprocess_dir()
+    try:
+        if config.metrics_bind:
+            # Imported only now: prometheus-client chooses its multiprocess mode when it
+            # is first imported, which must be after the directory is set.
+            from pypins.metrics import serve_exposition  # noqa: PLC0415
 
-        serve_exposition(config.metrics_bind, path)
-    Granian(
-        "pypins.web.asgi:create_app",
-        factory=True,
-        address=config.host,
-        port=config.port,
-        interface=Interfaces.ASGI,
-        workers=config.workers,
-        log_level=LogLevels(config.log_level),
-        respawn_failed_workers=True,
-        websockets=False,
-    ).serve()
+            serve_exposition(config.metrics_bind, path)
+        Granian(
+            "pypins.web.asgi:create_app",
+            factory=True,
+            address=config.host,
+            port=config.port,
+            interface=Interfaces.ASGI,
+            workers=config.workers,
+            log_level=LogLevels(config.log_level),
+            respawn_failed_workers=True,
+            websockets=False,
+        ).serve()
+    finally:
+        if made:
+            shutil.rmtree(path, ignore_errors=True)
 
 
-def _metrics_dir() -> str:
-    """Prepare the metrics directory shared by the workers (before they start)."""
-    from pypins.metrics import prepare_multiprocess_dir  # noqa: PLC0415 (see run)
+def prepare_multiprocess_dir() -> tuple[str, bool]:
+    """Point ``PROMETHEUS_MULTIPROC_DIR`` at an empty directory before workers start.
 
-    return prepare_multiprocess_dir()
+    An operator's own directory (already set) is emptied; otherwise a temporary one is
+    made. The path, and whether it was made here.
+    """
+    path = os.environ.get(MULTIPROC_ENV)
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path, exist_ok=True)
+        return path, False
+    path = tempfile.mkdtemp(prefix="pypins-metrics-")
+    os.environ[MULTIPROC_ENV] = path
+    return path, True

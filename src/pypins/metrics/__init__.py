@@ -15,7 +15,6 @@ from pypins.metrics._metrics import (
     CONTENT_TYPE,
     Metrics,
     ResponseTag,
-    prepare_multiprocess_dir,
     serve_exposition,
 )
 
@@ -23,6 +22,5 @@ __all__ = [
     "CONTENT_TYPE",
     "Metrics",
     "ResponseTag",
-    "prepare_multiprocess_dir",
     "serve_exposition",
 ]

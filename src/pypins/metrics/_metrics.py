@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from wsgiref.simple_server import WSGIServer
@@ -216,22 +214,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def prepare_multiprocess_dir() -> str:
-    """Point ``PROMETHEUS_MULTIPROC_DIR`` at an empty directory (call before workers start).
-
-    An operator's own directory (already set) is emptied; otherwise a temporary one is
-    made. Returns the path.
-    """
-    path = os.environ.get(MULTIPROC_ENV)
-    if path:
-        shutil.rmtree(path, ignore_errors=True)
-        os.makedirs(path, exist_ok=True)
-    else:
-        path = tempfile.mkdtemp(prefix="pypins-metrics-")
-        os.environ[MULTIPROC_ENV] = path
-    return path
 
 
 class _WorkersCollector:

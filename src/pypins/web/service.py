@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -508,7 +509,8 @@ class BadgeService:
         ``InvalidNameError`` (a ``ValueError``) for an impossible name."""
         validate_name(package)
         name = canonicalize_name(package)
-        now = self.clock()
+        # Everything fetched up to and including this instant.
+        now = math.nextafter(self.clock(), math.inf)
         changed = await self.release_seen(name, now)
         if await self.downloads.invalidate_before(name, now):
             changed = True
