@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages the test suite drives for real (redis-server, varnishd,
-# Chromium, nginx, wrk, the DejaVu fonts) when they are missing and we may install them.
+# Chromium, nginx, wrk, openssl, the DejaVu fonts) when they are missing and we may install them.
 # Without root or apt-get it only says what is missing: those tests then skip locally
 # and fail in CI (CI=true), as the test harness decides.
 set -eu
@@ -18,6 +18,7 @@ need chromium chromium
 need chromedriver chromium-driver
 need nginx nginx-light
 need wrk wrk
+need openssl openssl
 need /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 
 [ -n "$missing" ] || exit 0

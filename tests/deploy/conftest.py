@@ -165,7 +165,13 @@ class Relay:
 def pypins(upstream: Upstream) -> Iterator[Service]:
     """A real ``pypins serve`` on the loopback PyPI (tests may stop it early)."""
     with Service(
-        "--pypi-url", upstream.pypi_url, "--stats-url", upstream.stats_url, *PYPINS_ARGS
+        "--pypi-url",
+        upstream.pypi_url,
+        "--stats-url",
+        upstream.stats_url,
+        "--updates-url",
+        upstream.latest_updates_url,
+        *PYPINS_ARGS,
     ) as service:
         yield service
 

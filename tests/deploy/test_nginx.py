@@ -144,9 +144,13 @@ def test_healthz_and_metrics_are_never_cached(
         health = client.get("/healthz")
         assert (health.status_code, health.text) == (200, "ok\n")
         assert "x-cache-status" not in health.headers
-        assert client.get("/metrics").status_code == 404  # not served by pypins yet
+        metrics = client.get("/metrics")
+        assert metrics.status_code == 200
+        assert "pypins_badge_requests_total" in metrics.text
+        assert "x-cache-status" not in metrics.headers
     assert relay.count("/healthz") == 2
     assert relay.count("/metrics") == 2
+    assert client.post(BADGE).status_code == 403  # only GET and HEAD go on
     outsider = httpx.HTTPTransport(local_address="127.0.0.2")
     with httpx.Client(base_url=nginx.url, transport=outsider, trust_env=False) as other:
         assert other.get("/metrics").status_code == 403
