@@ -16,19 +16,11 @@ import pytest
 from pypins.render import STYLES, render_svg
 from pypins.render._css_colors import CSS_COLORS
 from tests.support.binaries import require_binary
+from tests.support.browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Pixels a text's box may exceed its background by (anti-aliasing, rounding).
 TOLERANCE = 0.5
 

@@ -1,81 +1,470 @@
-"""The HTML pages pypins serves: the index with every badge kind, its URL and a live example.
+"""The HTML pages pypins serves at ``/``: the badge builder and the badge reference.
 
-Built once at start-up from the badge kinds' own examples, so the page needs no network
-to build; the ``<img>`` tags load live badges from this service.
+``index_page`` is the builder's empty form and the reference (every badge kind, its URL
+pattern, parameters and live examples taken from the kinds' own examples), built once at
+start-up. ``builder_page`` answers the form: every badge kind for one package in the
+chosen style, as live images of this service, each with its Markdown, reStructuredText,
+HTML and AsciiDoc snippet. Both are pure functions of their arguments: no network, every
+value from the request HTML-escaped. The pages are complete without JavaScript; a small
+script (``builder.js``) fills in the page's own address when no public URL is set,
+re-points badges and snippets when the style changes and adds copy buttons. A
+Content-Security-Policy ``<meta>`` lets only that script and the stylesheet (by hash)
+and same-origin images run on the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from html import escape
+from importlib.resources import files
+from typing import Final
 
 from pypins._version import __version__
-from pypins.badges import KINDS, LEGACY_KINDS, BadgeKind
+from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS, BadgeExample, BadgeKind
+from pypins.client._names import MAX_NAME_LENGTH, validate_name
+from pypins.errors import InvalidNameError
 from pypins.render import STYLES
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;
-margin:2rem auto;padding:0 1rem;color:#1b1f23;line-height:1.5}
-h1{margin-bottom:0}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:3px}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;
-border-bottom:1px solid #e5e7eb;vertical-align:top}td img{vertical-align:middle}
-.muted{color:#4b5563}pre{background:#f3f4f6;padding:.75rem;overflow:auto}
-"""
+__all__ = [
+    "DEFAULT_STYLE",
+    "FORMATS",
+    "PLACEHOLDER_BASE",
+    "BuilderBadge",
+    "badge_url",
+    "builder_badges",
+    "builder_page",
+    "content_security_policy",
+    "index_page",
+    "snippet",
+]
+
+#: The base URL in snippets when no public URL is configured and JavaScript is off.
+PLACEHOLDER_BASE: Final = "https://YOUR-PYPINS-HOST"
+#: The snippet formats, by key, with their display names.
+FORMATS: Final = {
+    "markdown": "Markdown",
+    "rst": "reStructuredText",
+    "html": "HTML",
+    "asciidoc": "AsciiDoc",
+}
+#: The style badges have when ``?style=`` is absent.
+DEFAULT_STYLE: Final = "flat"
+#: Kinds left out of the builder and the reference: redirect aliases of other kinds.
+_ALIASES: Final = frozenset({"djversions"})
+_DOUBLE_BACKTICKS: Final = re.compile(r"``(.+?)``")
+_INDEX_TITLE: Final = "pypins: badges for PyPI packages"
+#: A badge-like icon, inline: no request, and no file to ship.
+_FAVICON: Final = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "%3Crect width='16' height='16' rx='3' fill='%230a7a3e'/%3E"
+    "%3Cpath d='M3 0h5v16H3a3 3 0 0 1-3-3V3a3 3 0 0 1 3-3z' fill='%23555'/%3E%3C/svg%3E"
+)
 
 
-def _row(kind: BadgeKind) -> str:
-    example = kind.examples[0] if kind.examples else None
-    if example is None:
-        return ""
-    url = kind.example_url(example)
+@dataclass(frozen=True, slots=True)
+class BuilderBadge:
+    """One badge of the builder: its kind and where the service serves it for a package."""
+
+    #: The badge kind.
+    kind: BadgeKind
+    #: An id unique on the page, e.g. ``pypi-v`` or ``legacy-d``.
+    anchor: str
+    #: The URL path with the ``.svg`` extension and no query, e.g. ``/pypi/v/requests.svg``.
+    path: str
+    #: Other paths serving the same badge (pypip.in's aliases), e.g. ``/download/...``.
+    aliases: tuple[str, ...] = ()
+    #: Path parameters taken from the kind's first example, e.g. ``(("framework", "django"),)``.
+    path_args: tuple[tuple[str, str], ...] = ()
+
+
+# -- the badges of a package ------------------------------------------------------------
+
+
+def _shields_kinds() -> list[BadgeKind]:
+    """The ``/pypi/...`` kinds, without redirect aliases."""
+    return [kind for segment, kind in KINDS.items() if segment not in _ALIASES]
+
+
+def _legacy_groups() -> list[list[BadgeKind]]:
+    """pypip.in's kinds, the segments serving the same badge grouped (``d``, ``download``)."""
+    groups: dict[str, list[BadgeKind]] = {}
+    for kind in LEGACY_KINDS.values():
+        groups.setdefault(kind.title, []).append(kind)
+    return list(groups.values())
+
+
+def _path_args(kind: BadgeKind) -> dict[str, str]:
+    """The path parameters of a kind's first example (``framework``: ``django``)."""
+    if not kind.path_params or not kind.examples:
+        return {}
+    params = dict(kind.examples[0].params)
+    return {name: params[name] for name in kind.path_params if name in params}
+
+
+def builder_badges(package: str) -> list[BuilderBadge]:
+    """Every badge kind for ``package``: the shields.io-style ones, then pypip.in's."""
+    badges = []
+    for kind in _shields_kinds():
+        args = _path_args(kind)
+        path = kind.path(package, None, args) + ".svg"
+        badges.append(BuilderBadge(kind, f"pypi-{kind.segment}", path, (), tuple(args.items())))
+    for group in _legacy_groups():
+        first, *others = group
+        aliases = tuple(other.path(package) + ".svg" for other in others)
+        badges.append(
+            BuilderBadge(first, f"legacy-{first.segment}", first.path(package) + ".svg", aliases)
+        )
+    return badges
+
+
+def badge_url(path: str, style: str) -> str:
+    """The URL of the badge at ``path`` in ``style`` (the default style adds no query)."""
+    return path if style == DEFAULT_STYLE else f"{path}?style={style}"
+
+
+# -- snippets ---------------------------------------------------------------------------
+
+
+def _markdown_text(text: str) -> str:
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def _asciidoc_text(text: str) -> str:
+    text = text.replace("]", "\\]")
+    if any(character in text for character in ',="'):
+        return '"' + text.replace('"', '\\"') + '"'
+    return text
+
+
+def snippet(fmt: str, url: str, alt: str) -> str:
+    """The text embedding the image at ``url`` (described by ``alt``) in a document.
+
+    ``fmt`` is a key of ``FORMATS``: ``markdown``, ``rst``, ``html`` or ``asciidoc``.
+    """
+    if fmt == "markdown":
+        return f"![{_markdown_text(alt)}]({url})"
+    if fmt == "rst":
+        return f".. image:: {url}\n   :alt: {alt}"
+    if fmt == "html":
+        return f'<img src="{escape(url)}" alt="{escape(alt)}">'
+    if fmt == "asciidoc":
+        return f"image:{url}[{_asciidoc_text(alt)}]"
+    raise ValueError(f"unknown snippet format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+
+
+# -- static assets ----------------------------------------------------------------------
+
+
+@cache
+def _asset(name: str) -> str:
+    """A file shipped next to this module (the stylesheet, the script), read once."""
+    return (files(__package__) / name).read_text(encoding="utf-8")
+
+
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode()).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@cache
+def content_security_policy() -> str:
+    """The pages' Content-Security-Policy: their own script, style and images only.
+
+    The pages carry it in a ``<meta>``; a server may send it as a header as well, with
+    ``frame-ancestors 'none'`` added (which a ``<meta>`` cannot set).
+    """
     return (
-        f"<tr><td>{escape(kind.title)}</td>"
-        f"<td><code>{escape(url)}</code></td>"
-        f'<td><img src="{escape(url)}" alt="{escape(kind.default_label)}" loading="lazy"></td>'
-        f"<td class=muted>{escape(kind.description)}</td></tr>"
+        "default-src 'none'; "
+        f"script-src {_hash(_asset('builder.js'))}; "
+        f"style-src {_hash(_asset('builder.css'))}; "
+        "img-src 'self' data:; form-action 'self'; base-uri 'none'"
     )
 
 
-def index_page() -> bytes:
-    """The index page: what pypins is, every badge with its URL and a live example."""
-    shields = "".join(_row(kind) for segment, kind in KINDS.items() if segment != "djversions")
-    legacy = "".join(_row(kind) for kind in LEGACY_KINDS.values())
-    styles = ", ".join(f"<code>{escape(style)}</code>" for style in STYLES)
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>pypins: badges for PyPI packages</title><style>{_CSS}</style></head>
-<body><main>
-<h1>pypins</h1>
-<p class=muted>Badges for PyPI packages, as SVG, PNG or JSON. Version {escape(__version__)}.</p>
-<p>Put a badge in your README by pointing an image at this service.
-Every URL below works with <code>.svg</code> (the default), <code>.png</code> or <code>.json</code>,
-and takes <code>?style=</code> ({styles}), <code>?label=</code>, <code>?color=</code>,
-<code>?labelColor=</code> and <code>?cacheSeconds=</code>.</p>
-<h2>Embedding</h2>
-<pre>Markdown:  ![PyPI version](https://YOUR-HOST/pypi/v/PACKAGE.svg)
-reST:      .. image:: https://YOUR-HOST/pypi/v/PACKAGE.svg
-HTML:      &lt;img src="https://YOUR-HOST/pypi/v/PACKAGE.svg" alt="PyPI version"&gt;</pre>
-<h2>shields.io-compatible badges</h2>
-<table><thead><tr><th>Badge</th><th>URL</th><th>Example</th><th>Shows</th></tr></thead>
-<tbody>{shields}</tbody></table>
-<h2>pypip.in badges</h2>
-<p>The original pypip.in URLs keep working:
-<code>/&lt;kind&gt;/&lt;package&gt;/badge.svg</code>.</p>
-<table><thead><tr><th>Badge</th><th>URL</th><th>Example</th><th>Shows</th></tr></thead>
-<tbody>{legacy}</tbody></table>
-<h2>Static badges</h2>
-<p><code>/badge/&lt;label&gt;-&lt;message&gt;-&lt;color&gt;</code>
-(write <code>--</code> for a dash,
-<code>__</code> for an underscore, <code>_</code> for a space), or
+# -- HTML pieces ------------------------------------------------------------------------
+
+
+def _prose(text: str) -> str:
+    """A kind's description as HTML: escaped, with ````literal```` as ``<code>``."""
+    return _DOUBLE_BACKTICKS.sub(r"<code>\1</code>", escape(text))
+
+
+def _code_list(values: Iterable[str]) -> str:
+    return ", ".join(f"<code>{escape(value)}</code>" for value in values)
+
+
+def _pattern(kind: BadgeKind) -> str:
+    """A kind's URL pattern, e.g. ``/pypi/v/<package>[/<version>].svg``."""
+    if kind.legacy:
+        return f"/{kind.segment}/<package>/badge.svg"
+    parts = ["", "pypi", kind.segment, *(f"<{name}>" for name in kind.path_params), "<package>"]
+    version = "[/<version>]" if kind.accepts_version else ""
+    return "/".join(parts) + version + ".svg"
+
+
+def _options(kind: BadgeKind) -> list[str]:
+    """The example queries of a kind's own parameters, e.g. ``?period=day``."""
+    queries: list[str] = []
+    for example in kind.examples:
+        url = kind.example_url(example)
+        if "?" in url:
+            query = "?" + url.split("?", 1)[1]
+            if query not in queries:
+                queries.append(query)
+    return queries
+
+
+def _notes(badge: BuilderBadge) -> list[str]:
+    """What a builder card says beyond the description, as HTML."""
+    kind = badge.kind
+    notes = []
+    for name, value in badge.path_args:
+        note = f"Shows the <code>{escape(value)}</code> {escape(name)} (part of the URL)"
+        if name == "framework":
+            others = [key for key in FRAMEWORKS if key != value]
+            note += f"; other frameworks: {_code_list(others)}"
+        notes.append(note + ".")
+    if kind.params:
+        notes.append(f"Parameters: {_code_list(_options(kind) or kind.params)}.")
+    if badge.aliases:
+        notes.append(f"Also served at {_code_list(badge.aliases)}.")
+    return notes
+
+
+def _card(badge: BuilderBadge, package: str, style: str, base: str) -> str:
+    """A builder card: the live badge and its snippets with copy buttons."""
+    kind = badge.kind
+    url = badge_url(badge.path, style)
+    absolute = base + url
+    title = escape(kind.title)
+    rows = []
+    for fmt, name in FORMATS.items():
+        text = snippet(fmt, absolute, kind.title)
+        lines = text.count("\n") + 1
+        field = f"snippet-{badge.anchor}-{fmt}"
+        what = escape(f"{name} snippet of {kind.title}")
+        rows.append(
+            f'<label for="{field}">{escape(name)}</label>'
+            f'<textarea id="{field}" class="snippet" rows="{lines}" '
+            f'readonly spellcheck="false" autocomplete="off" '
+            f'data-format="{fmt}" data-url="{escape(absolute)}">{escape(text)}</textarea>'
+            f'<button type="button" class="copy" data-copy="{field}" data-what="{what}" '
+            f'hidden><span class="copy-label">Copy</span>'
+            f'<span class="visually-hidden"> the {what}</span></button>'
+        )
+    notes = "".join(f"<li>{note}</li>" for note in _notes(badge))
+    return (
+        f'<article class="card" id="badge-{badge.anchor}" data-path="{escape(badge.path)}" '
+        f'aria-labelledby="badge-{badge.anchor}-title">'
+        f'<div class="card-head"><h4 id="badge-{badge.anchor}-title">{title}</h4>'
+        f'<img src="{escape(url)}" alt="{title} badge of {escape(package)}"></div>'
+        f'<p class="card-desc">{_prose(kind.description)} '
+        f'<a href="/#kind-{badge.anchor}">Details<span class="visually-hidden"> about '
+        f"{title}</span></a></p>"
+        + (f'<ul class="card-notes">{notes}</ul>' if notes else "")
+        + f'<div class="snippets">{"".join(rows)}</div></article>'
+    )
+
+
+def _results(package: str, style: str, public_url: str) -> str:
+    """The builder's answer for a valid package name: every badge with its snippets."""
+    base = public_url or PLACEHOLDER_BASE
+    if public_url:
+        note = f"The snippets use this service's public address, <code>{escape(base)}</code>."
+    else:
+        note = (
+            f"The snippets use <code>{escape(PLACEHOLDER_BASE)}</code>: replace it with the "
+            "address of this pypins service."
+        )
+    badges = builder_badges(package)
+    shields = "".join(_card(b, package, style, base) for b in badges if not b.kind.legacy)
+    legacy = "".join(_card(b, package, style, base) for b in badges if b.kind.legacy)
+    shown = escape(package)
+    pinned = KINDS["v"].path(package, "1.0") + ".svg"
+    return f"""<section id="badges" aria-labelledby="badges-title" \
+data-base="{escape(public_url)}">
+<h2 id="badges-title">Badges for {shown}</h2>
+<p id="base-note" class="base-note">{note}</p>
+<h3>shields.io-style badges</h3>
+<p class="group-intro">The same URLs as shields.io's PyPI badges. Add a version after the
+package name to show one release, as in <code>{escape(pinned)}</code>.</p>
+<div class="cards">{shields}</div>
+<h3>pypip.in-style badges</h3>
+<p class="group-intro">The original pypip.in URLs, for READMEs that still use them.</p>
+<div class="cards">{legacy}</div>
+</section>"""
+
+
+def _form(package: str, style: str, error: str) -> str:
+    """The builder's form; ``error`` (HTML) describes an invalid package name."""
+    options = "".join(
+        f'<option value="{value}"{" selected" if value == style else ""}>{value}</option>'
+        for value in STYLES
+    )
+    invalid = ' aria-invalid="true"' if error else ""
+    described = "package-hint package-error" if error else "package-hint"
+    message = (
+        f'<div id="package-error" class="message error" role="alert">{error}</div>' if error else ""
+    )
+    return f"""<form class="builder" method="get" action="/" aria-label="Badge builder">
+<div class="field field-package"><label for="package">Package name</label>
+<p id="package-hint" class="hint">The project's name on PyPI, such as <code>requests</code>.</p>
+<input id="package" name="package" type="text" value="{escape(package)}" required \
+maxlength="{MAX_NAME_LENGTH}" autocomplete="off" autocapitalize="none" spellcheck="false" \
+aria-describedby="{described}"{invalid}></div>
+<div class="field"><label for="style">Style</label>
+<select id="style" name="style">{options}</select></div>
+<button type="submit" class="primary">Show badges</button>
+</form>{message}"""
+
+
+def _example_item(kind: BadgeKind, example: BadgeExample) -> str:
+    url = kind.example_url(example)
+    note = f' <span class="muted">{escape(example.note)}</span>' if example.note else ""
+    return (
+        f'<li><img src="{escape(url)}" alt="{escape(kind.title)} badge of '
+        f'{escape(example.package)}" loading="lazy"> <code>{escape(url)}</code>{note}</li>'
+    )
+
+
+def _kind_entry(kind: BadgeKind, anchor: str, aliases: Iterable[BadgeKind] = ()) -> str:
+    """One kind in the reference: URL pattern, description, parameters and examples."""
+    extra = []
+    for name in kind.path_params:
+        if name == "framework":
+            extra.append(
+                f"<p><code>&lt;framework&gt;</code> is one of {_code_list(FRAMEWORKS)}.</p>"
+            )
+    if kind.params:
+        extra.append(f"<p>Parameters: {_code_list(kind.params)}.</p>")
+    also = [_pattern(alias) for alias in aliases]
+    if also:
+        extra.append(f"<p>Also at {_code_list(also)}.</p>")
+    examples = "".join(_example_item(kind, example) for example in kind.examples)
+    return (
+        f'<li class="kind" id="kind-{anchor}"><h4>{escape(kind.title)}</h4>'
+        f'<p class="pattern"><code>{escape(_pattern(kind))}</code></p>'
+        f"<p>{_prose(kind.description)}</p>{''.join(extra)}"
+        f'<ul class="examples" aria-label="Examples of {escape(kind.title)}">{examples}</ul></li>'
+    )
+
+
+@cache
+def _reference() -> str:
+    """The reference section, the same on every page."""
+    shields = "".join(_kind_entry(kind, f"pypi-{kind.segment}") for kind in _shields_kinds())
+    legacy = "".join(
+        _kind_entry(first, f"legacy-{first.segment}", others) for first, *others in _legacy_groups()
+    )
+    styles = _code_list(STYLES)
+    return f"""<section id="reference" aria-labelledby="reference-title">
+<h2 id="reference-title">Badge reference</h2>
+<p>Point an image at this service. Every badge URL works with <code>.svg</code> (the default),
+<code>.png</code> or <code>.json</code> (shields.io's endpoint format), and takes these
+parameters:</p>
+<table><caption class="visually-hidden">Parameters every badge takes</caption>
+<thead><tr><th scope="col">Parameter</th><th scope="col">Effect</th></tr></thead><tbody>
+<tr><td><code>style</code></td><td>One of {styles}.</td></tr>
+<tr><td><code>label</code></td><td>Replaces the text on the left.</td></tr>
+<tr><td><code>color</code></td><td>The message's colour: a name such as <code>green</code>,
+or a hex or CSS colour.</td></tr>
+<tr><td><code>labelColor</code></td><td>The label's colour.</td></tr>
+<tr><td><code>cacheSeconds</code></td><td>How long caches keep the badge (only longer than the
+badge's default).</td></tr>
+</tbody></table>
+<h3>shields.io-style badges</h3>
+<ul class="kinds">{shields}</ul>
+<h3>pypip.in-style badges</h3>
+<p>The original pypip.in URLs keep working.</p>
+<ul class="kinds">{legacy}</ul>
+<h3>Static badges</h3>
+<p><code>/badge/&lt;label&gt;-&lt;message&gt;-&lt;color&gt;</code> (write <code>--</code> for a
+dash, <code>__</code> for an underscore, <code>_</code> for a space), or
 <code>/static/v1?label=&amp;message=&amp;color=</code>.</p>
-<p><img src="/badge/build-passing-brightgreen" alt="build: passing"></p>
-</main></body></html>
-"""
-    return page.encode()
+<p><img src="/badge/build-passing-brightgreen" alt="Static badge: build passing"></p>
+</section>"""
 
 
-def builder_page(query: Mapping[str, str]) -> bytes:
-    """The badge builder for ``?package=`` and ``?style=`` (the index without them)."""
-    del query
-    return index_page()
+def _document(title: str, body: str) -> bytes:
+    """A whole page around ``body`` (what ``<main>`` holds after the introduction)."""
+    policy = escape(content_security_policy(), quote=False)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<link rel="icon" href="{_FAVICON}">
+<style>{_asset("builder.css")}</style></head>
+<body>
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><div class="wrap">
+<a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>pypins</a>
+<nav class="site-nav" aria-label="Sections"><ul>
+<li><a href="/#builder">Builder</a></li><li><a href="/#reference">Reference</a></li>
+<li><a href="/openapi.json">API</a></li></ul></nav></div></header>
+<main id="main" class="wrap" tabindex="-1">
+<h1>Badges for PyPI packages</h1>
+<p class="lead">Version, Python versions, licence, downloads and more for any project on
+PyPI, as SVG, PNG or JSON. A drop-in host for shields.io's and pypip.in's badge URLs.</p>
+{body}
+</main>
+<footer class="site-footer"><div class="wrap">pypins {escape(__version__)} ·
+<a href="/openapi.json">OpenAPI description</a></div></footer>
+<div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>
+<script>{_asset("builder.js")}</script>
+</body></html>
+""".encode()
+
+
+def _builder_section(form: str) -> str:
+    return f"""<section id="builder" aria-labelledby="builder-title">
+<h2 id="builder-title">Build your badges</h2>
+<p>Type a package name to see all of its badges, with the snippets to paste into a README.</p>
+{form}</section>"""
+
+
+def index_page() -> bytes:
+    """The page at ``/``: the builder's empty form, then every badge with live examples."""
+    form = _form("", DEFAULT_STYLE, "")
+    return _document(_INDEX_TITLE, _builder_section(form) + _reference())
+
+
+def builder_page(query: Mapping[str, str], *, public_url: str = "") -> bytes:
+    """The builder's answer to ``?package=`` and ``?style=``: every badge of a package.
+
+    An invalid package name is explained on the page, and no badge is shown; without
+    ``package`` the page is the index. An unknown style falls back to the default, with
+    a note. ``public_url`` is the base URL of the snippets; without it the page's script
+    uses the page's own address (and, without JavaScript, a placeholder stands there).
+    """
+    style = query.get("style") or DEFAULT_STYLE
+    notice = ""
+    if style not in STYLES:
+        notice = (
+            f'<p class="message warning">Unknown style <code>{escape(style)}</code>: showing '
+            f"{DEFAULT_STYLE}. The styles are {_code_list(STYLES)}.</p>"
+        )
+        style = DEFAULT_STYLE
+    if "package" not in query:
+        form = _form("", style, "")
+        return _document(_INDEX_TITLE, _builder_section(form + notice) + _reference())
+    package = query["package"].strip()
+    try:
+        validate_name(package)
+    except InvalidNameError as error:
+        reason = str(error)
+        message = f"<strong>No badges:</strong> {escape(reason[:1].upper() + reason[1:])}."
+        form = _form(package, style, message)
+        body = _builder_section(form + notice) + _reference()
+        return _document("Invalid package name · pypins", body)
+    form = _form(package, style, "")
+    results = _results(package, style, public_url.rstrip("/"))
+    return _document(
+        f"{escape(package)} badges · pypins", _builder_section(form + notice) + results
+    )

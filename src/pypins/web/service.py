@@ -391,7 +391,11 @@ class BadgeService:
         except InvalidParameterError:
             values = {}
         response = prepare(
-            200, pages.builder_page(values), CONTENT_TYPES["html"], cache=cache_control(300)
+            200,
+            pages.builder_page(values, public_url=self.config.public_url),
+            CONTENT_TYPES["html"],
+            cache=cache_control(300),
+            extra_headers=PAGE_HEADERS,
         )
         return ServedResponse(response, self.clock() + 300)
 
@@ -642,8 +646,22 @@ def _render_sync(
     return prepare(200, body, CONTENT_TYPES[fmt], cache=cache, extra_headers=headers)
 
 
+#: Sent with the HTML pages: their own script and style only, never framed.
+PAGE_HEADERS = [
+    (
+        b"content-security-policy",
+        (pages.content_security_policy() + "; frame-ancestors 'none'").encode("ascii"),
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
 def _page(body: bytes, kind: str, *, cache: bytes | None = None) -> ServedResponse:
-    response = prepare(200, body, CONTENT_TYPES[kind], cache=cache or cache_control(300))
+    headers = PAGE_HEADERS if kind == "html" else [(b"x-content-type-options", b"nosniff")]
+    response = prepare(
+        200, body, CONTENT_TYPES[kind], cache=cache or cache_control(300), extra_headers=headers
+    )
     return ServedResponse(response, float("inf"), PAGE_TAG)
 
 
