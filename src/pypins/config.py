@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from pypins import settings
+from pypins.client._guard import parse_registry_url
 
 ENV_PREFIX = "PYPINS_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -75,6 +76,10 @@ class ServiceConfig:
             _check_http_url(name, getattr(self, name))
         for registry in self.allowed_registries:
             _check_http_url("allowed_registries", registry)
+            try:
+                parse_registry_url(registry)
+            except ValueError as error:
+                raise ConfigError(f"allowed_registries: {registry!r} {error}") from None
         if self.redis_url is not None:
             scheme = _split("redis_url", self.redis_url).scheme
             if scheme not in {"redis", "rediss", "unix"}:

@@ -33,6 +33,7 @@ def config(upstream: Upstream) -> ServiceConfig:
         timeout=2.0,
         poll_interval=0,
         allowed_registries=(upstream.pypi_url + "/",),
+        allow_private_registries=True,  # the loopback upstream stands in for a registry
     )
 
 

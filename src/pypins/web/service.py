@@ -41,6 +41,7 @@ from pypins.cache.ratelimit import LocalTokenBucket, RateLimiter, RedisTokenBuck
 from pypins.cache.records import NOT_MODIFIED, CacheResult, Entry, Fetched, RecordCache
 from pypins.cache.redis_store import RedisStore
 from pypins.client import AsyncPyPIClient
+from pypins.client._guard import NO_REGISTRIES, RegistryPolicy, guarded_client
 from pypins.client._names import validate_name, validate_version
 from pypins.config import ServiceConfig
 from pypins.errors import (
@@ -146,8 +147,14 @@ def parse_query(query: bytes) -> dict[str, str]:
     return params
 
 
-def common_params(query: Mapping[str, str], allowed_registries: tuple[str, ...]) -> CommonParams:
-    """Validate the parameters every badge takes (``style``, ``label``, ``color``...)."""
+def common_params(
+    query: Mapping[str, str], registries: RegistryPolicy = NO_REGISTRIES
+) -> CommonParams:
+    """Validate the parameters every badge takes (``style``, ``label``, ``color``...).
+
+    ``pypiBaseUrl`` must lie under a registry of ``registries`` (none by default); it
+    is kept in its canonical spelling.
+    """
     values = dict(query)
     for alias, name in _COMMON_ALIASES.items():
         if alias in values and name not in values:
@@ -168,9 +175,7 @@ def common_params(query: Mapping[str, str], allowed_registries: tuple[str, ...])
         cache_seconds = int(raw_seconds)
     registry = values.get("pypiBaseUrl") or None
     if registry is not None:
-        registry = registry.rstrip("/")
-        if registry not in allowed_registries:
-            raise InvalidParameterError("pypiBaseUrl")
+        registry = registries.check(registry)
     return CommonParams(style, label, color, label_color, cache_seconds, registry)
 
 
@@ -198,9 +203,12 @@ class BadgeService:
         self.config = config
         self.metrics = Metrics() if metrics is None else metrics
         self.clock = time.time if clock is None else clock
-        self.allowed_registries = tuple(r.rstrip("/") for r in config.allowed_registries)
+        #: The base URLs allowed as ``pypiBaseUrl``.
+        self.registries = RegistryPolicy.from_urls(config.allowed_registries)
         self._http_client = http_client
-        self._clients: dict[str, AsyncPyPIClient] = {}
+        #: The pool of custom registries: policy-checked, DNS-pinned (made on first use).
+        self._registry_http: httpx.AsyncClient | None = None
+        self._default_client: AsyncPyPIClient | None = None
         #: The shared tier (Redis) when configured; None when embedded.
         self.shared: RedisStore | None = None
         if config.redis_url is not None:
@@ -281,7 +289,10 @@ class BadgeService:
         if self._http_client is not None:
             await self._http_client.aclose()
             self._http_client = None
-        self._clients.clear()
+        if self._registry_http is not None:
+            await self._registry_http.aclose()
+            self._registry_http = None
+        self._default_client = None
 
     def _pool(self) -> httpx.AsyncClient:
         if self._http_client is None:
@@ -311,22 +322,39 @@ class BadgeService:
             self.guards[upstream] = guard
         return guard
 
-    def client(self, registry: str | None = None) -> AsyncPyPIClient:
-        """The upstream client for ``registry`` (default: the configured PyPI)."""
-        base = registry or self.config.pypi_url
-        client = self._clients.get(base)
-        if client is None:
-            client = AsyncPyPIClient(
-                base,
-                stats_url=self.config.stats_url,
+    def _registry_pool(self) -> httpx.AsyncClient:
+        if self._registry_http is None:
+            self._registry_http = guarded_client(
+                self.registries,
+                allow_private=self.config.allow_private_registries,
                 timeout=self.config.timeout,
-                max_response_bytes=self.config.max_response_bytes,
-                latest_updates_url=self.config.updates_url,
-                user_agent=user_agent(self.config.contact_url),
-                http_client=self._pool(),
             )
-            self._clients[base] = client
-        return client
+        return self._registry_http
+
+    def client(self, registry: str | None = None) -> AsyncPyPIClient:
+        """The upstream client for ``registry`` (default: the configured PyPI).
+
+        A custom registry, checked by ``common_params``, is reached only through the
+        guarded pool. Its clients are made afresh, not remembered: any path under an
+        allowed base is a registry of its own, and a client is only settings over the
+        shared pool.
+        """
+        if registry is not None:
+            return self._new_client(registry, self._registry_pool())
+        if self._default_client is None:
+            self._default_client = self._new_client(self.config.pypi_url, self._pool())
+        return self._default_client
+
+    def _new_client(self, base: str, pool: httpx.AsyncClient) -> AsyncPyPIClient:
+        return AsyncPyPIClient(
+            base,
+            stats_url=self.config.stats_url,
+            timeout=self.config.timeout,
+            max_response_bytes=self.config.max_response_bytes,
+            latest_updates_url=self.config.updates_url,
+            user_agent=user_agent(self.config.contact_url),
+            http_client=pool,
+        )
 
     async def respond(self, path: str, query: bytes) -> ServedResponse | None:
         """The response for ``path`` and ``query``, or None for an unknown route (404)."""
@@ -411,7 +439,7 @@ class BadgeService:
         label = f"{route.family}/{kind.segment}"
         try:
             values = parse_query(query)
-            common = common_params(values, self.allowed_registries)
+            common = common_params(values, self.registries)
         except InvalidParameterError as error:
             return self._error(kind, error, route.fmt, CommonParams(), label=label)
         params = {name: values[name] for name in kind.params if name in values}
@@ -467,16 +495,20 @@ class BadgeService:
         self, kind: BadgeKind, name: str, version: str | None, registry: str | None
     ) -> CacheResult[PackageFacts] | CacheResult[DownloadFacts]:
         """The record a kind needs, from the caches or the upstream."""
-        client = self.client(registry)
         if kind.source == "stats":
+            # Download counts come from pypistats.org whatever the registry (the record
+            # is keyed by the name alone): through the default pool, not the guarded one.
+            stats_client = self.client()
 
             async def fetch_downloads(_: Entry[DownloadFacts] | None) -> Fetched[DownloadFacts]:
                 if not await self.stats_limiter.acquire(STATS_QUEUE_SECONDS):
                     raise HTTPError(429, "Too Many Requests (pypins' own limit for pypistats)")
-                counts = await self.guard("pypistats").call(partial(client.downloads, name))
+                counts = await self.guard("pypistats").call(partial(stats_client.downloads, name))
                 return Fetched(DownloadFacts(counts.day, counts.week, counts.month))
 
             return await self.downloads.get(name, fetch_downloads)
+
+        client = self.client(registry)
 
         async def fetch_facts(
             previous: Entry[PackageFacts] | None,
@@ -491,7 +523,8 @@ class BadgeService:
                 if_none_match=held.etag if held else None,
                 if_modified_since=held.last_modified if held else None,
             )
-            upstream = "pypi" if registry is None else f"registry:{registry}"
+            # One guard per allowed base: the paths below a base are countless.
+            upstream = "pypi" if registry is None else f"registry:{self.registries.base(registry)}"
             document = await self.guard(upstream).call(request)
             if document.data is None:
                 return NOT_MODIFIED
@@ -534,7 +567,7 @@ class BadgeService:
     def _static(self, route: StaticRoute, query: bytes) -> ServedResponse:
         try:
             values = parse_query(query)
-            common = common_params(values, ())
+            common = common_params(values)
             if route.spec is None:
                 badge = static_from_query(values)
             else:
