@@ -19,7 +19,7 @@ def test_version() -> None:
 
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_lists_the_commands(flag: str) -> None:
-    """Help lists the three subcommands with their summaries."""
+    """Help lists the four subcommands with their summaries."""
     result = CliRunner().invoke(main, [flag], prog_name="pypins")
     assert result.exit_code == 0
     lines = result.output.split("Commands:\n")[1].splitlines()
@@ -27,6 +27,7 @@ def test_help_lists_the_commands(flag: str) -> None:
         "badge",
         "info",
         "serve",
+        "top",
     ]
     assert "Serve PyPI badges over HTTP." in result.output
 
@@ -54,7 +55,7 @@ def test_commands_resolve(name: str) -> None:
     with click.Context(group) as ctx:
         command = group.get_command(ctx, name)
         assert isinstance(command, click.Command)
-        assert group.list_commands(ctx) == ["badge", "info", "serve"]
+        assert group.list_commands(ctx) == ["badge", "info", "serve", "top"]
     result = CliRunner().invoke(main, [name, "--help"], prog_name="pypins")
     assert result.exit_code == 0
     assert f"Usage: pypins {name}" in result.output

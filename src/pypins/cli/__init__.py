@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "badge": "pypins.cli._badge:badge",
     "info": "pypins.cli._info:info",
     "serve": "pypins.cli._serve:serve",
+    "top": "pypins.cli._top:top",
 }
 
 
