@@ -39,20 +39,29 @@ class ResponseTag:
     the hot path is one dictionary increment keyed by the tag's identity.
     """
 
-    __slots__ = ("fmt", "kind", "not_modified", "package", "status")
+    __slots__ = ("fmt", "kind", "not_modified", "package", "status", "usage")
 
     def __init__(
-        self, kind: str, fmt: str, status: str, package: str = "", *, revalidated: bool = False
+        self,
+        kind: str,
+        fmt: str,
+        status: str,
+        package: str = "",
+        *,
+        usage: tuple[str, str] | None = None,
+        revalidated: bool = False,
     ) -> None:
         self.kind = kind
         self.fmt = fmt
         self.status = status
         self.package = package
+        #: ``(package, kind)`` as counted among the most requested badges, if counted.
+        self.usage = usage
         #: The tag of the same response answered with 304 Not Modified.
         self.not_modified: ResponseTag = (
             self
             if revalidated
-            else ResponseTag(kind, fmt, "not_modified", package, revalidated=True)
+            else ResponseTag(kind, fmt, "not_modified", package, usage=usage, revalidated=True)
         )
 
     def __repr__(self) -> str:

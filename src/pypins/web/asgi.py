@@ -19,6 +19,7 @@ from typing import Any
 from pypins.cache.lru import LRUCache
 from pypins.config import ServiceConfig
 from pypins.metrics import ResponseTag
+from pypins.stats.stores import UsageStoreError
 from pypins.web.http import CONTENT_TYPES, PreparedResponse, etag_matches, prepare
 from pypins.web.routes import MAX_PATH_LENGTH
 from pypins.web.service import NOT_FOUND_TAG, REFUSED_TAG, BadgeService, ServedResponse
@@ -84,6 +85,8 @@ class PypinsApp:
         self._folded_hits = 0
         self._folded_misses = 0
         service.fold_hooks.append(self._fold_hot)
+        #: The JSON access log, or None (then nothing is timed or written).
+        self.access_log = service.access_log
         self._housekeeping: asyncio.Task[None] | None = None
         # A release seen in PyPI's feed drops the hot index: its entries are re-derived
         # from the (now stale) records on the next request, which starts the refresh.
@@ -100,17 +103,38 @@ class PypinsApp:
                 await send(METHOD_NOT_ALLOWED.body_message)
                 self._count(REFUSED_TAG)
                 return
+            started = time.perf_counter() if self.access_log is not None else 0.0
             key = (scope["path"], scope["query_string"])
             served = self.hot.get(key)
             if served is None or self.clock() >= served.expires:
                 served = await self._miss(scope, key)
+                cache = served.cache
             else:
                 self.hot_hits += 1
+                cache = "hot"
             tag = await self._send(scope, send, served)
             tally = self.tally
             tally[tag] = tally.get(tag, 0) + 1
+            if self.access_log is not None:
+                self._log(scope, served, tag, cache, time.perf_counter() - started)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+
+    def _log(
+        self, scope: Scope, served: ServedResponse, tag: ResponseTag, cache: str | None, took: float
+    ) -> None:
+        assert self.access_log is not None
+        status = 304 if tag.status == "not_modified" else served.response.status
+        self.access_log.write(
+            scope["method"],
+            scope["path"],
+            tag.kind,
+            tag.package or None,
+            status,
+            cache,
+            took,
+            query=scope["query_string"],
+        )
 
     def _count(self, tag: ResponseTag) -> None:
         self.tally[tag] = self.tally.get(tag, 0) + 1
@@ -149,7 +173,8 @@ class PypinsApp:
     # -- admin ------------------------------------------------------------------------
 
     async def _admin(self, scope: Scope, send: Send) -> None:
-        """``POST /admin/purge/<package>``: refresh a package's records on next request.
+        """``POST /admin/purge/<package>``: refresh a package's records on next request;
+        ``POST /admin/stats/reset``: forget the request counts.
 
         Needs ``Authorization: Bearer <admin token>``; without a configured token the
         admin endpoints do not exist (404).
@@ -174,6 +199,12 @@ class PypinsApp:
             except ValueError as error:
                 return _json(400, {"error": str(error)})
             return _json(200, {"purged": name, "records_marked_stale": changed})
+        if action == "stats/reset":
+            try:
+                await self.service.reset_stats()
+            except UsageStoreError as error:
+                return _json(503, {"error": f"the request counts could not be reset: {error}"})
+            return _json(200, {"reset": True})
         return NOT_FOUND
 
     # -- housekeeping -------------------------------------------------------------------
@@ -182,17 +213,20 @@ class PypinsApp:
         """Report the hot index's hits, misses and size (a fold hook of the service)."""
         hits, misses = self.hot_hits, self.hot_misses
         self.metrics.count_cache("hot", "hit", hits - self._folded_hits)
+        self.service.usage.count_cache("hit", hits - self._folded_hits)
         self.metrics.count_cache("hot", "miss", misses - self._folded_misses)
         self._folded_hits, self._folded_misses = hits, misses
         self.metrics.cache_entries.labels("hot").set(len(self.hot))
 
     async def _fold_periodically(self) -> None:
+        seconds = 0
         while True:
             await asyncio.sleep(FOLD_INTERVAL)
+            seconds += 1
             try:
-                self.service.fold_metrics()
+                await self.service.tick(seconds)
             except Exception:  # never let bookkeeping end the loop
-                log.exception("folding metrics failed")
+                log.exception("periodic bookkeeping failed")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -211,8 +245,9 @@ class PypinsApp:
                 if self._housekeeping is not None:
                     self._housekeeping.cancel()
                     self._housekeeping = None
-                await self.service.stop()
+                # Counted requests go to the usage store before it is closed.
                 self.service.fold_metrics()
+                await self.service.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -54,8 +54,12 @@ from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from pypins.metrics import Metrics, ResponseTag
 from pypins.render import STYLES, normalize_color, render_json, render_png, render_svg
 from pypins.settings import user_agent
+from pypins.stats import UsageRecorder
+from pypins.stats.keys import usage_kind
+from pypins.stats.report import DEFAULT_DAYS, DEFAULT_LIMIT, MAX_DAYS
 from pypins.upstream import CircuitBreaker, RetryPolicy, Slots, UpstreamGuard
-from pypins.web import openapi, pages
+from pypins.web import openapi, pages, stats_pages
+from pypins.web.accesslog import AccessLog
 from pypins.web.http import (
     CONTENT_TYPES,
     SVG_SECURITY_HEADERS,
@@ -89,6 +93,11 @@ T = TypeVar("T", PackageFacts, DownloadFacts)
 _COMMON_ALIASES = {"colorB": "color", "colorA": "labelColor", "maxAge": "cacheSeconds"}
 
 
+#: Seconds the stats page and data are reused.
+STATS_LIFETIME = 10
+#: Seconds between two writes of the request counts to their store.
+USAGE_FLUSH_SECONDS = 5
+
 #: Tags of the responses that are not badges.
 PAGE_TAG = ResponseTag("page", "html", "ok")
 HEALTH_TAG = ResponseTag("health", "text", "ok")
@@ -96,6 +105,7 @@ REDIRECT_TAG = ResponseTag("redirect", "-", "redirect")
 NOT_FOUND_TAG = ResponseTag("none", "-", "not_found")
 REFUSED_TAG = ResponseTag("none", "-", "refused")
 METRICS_TAG = ResponseTag("metrics", "text", "ok")
+STATS_TAG = ResponseTag("stats", "-", "ok")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,8 @@ class ServedResponse:
     response: PreparedResponse
     expires: float
     tag: ResponseTag = PAGE_TAG
+    #: How the record behind it was found (``hit``, ``stale``, ``miss``), for the log.
+    cache: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +260,10 @@ class BadgeService:
                 config.stats_rate_per_minute,
                 fallback=local_bucket,
             )
+        #: Requests per (package, kind), hit ratio and upstream requests, by day.
+        self.usage = UsageRecorder.from_config(config, self.shared)
+        #: One JSON line per request, when configured (written by the app).
+        self.access_log = AccessLog.from_config(config)
         # One cap on upstream requests for the whole process, one guard per upstream.
         self.slots = Slots(config.max_upstream_concurrency, config.max_queued, config.timeout)
         self.guards: dict[str, UpstreamGuard] = {}
@@ -284,6 +300,9 @@ class BadgeService:
             self.poller = None
         await self.facts.drain()
         await self.downloads.drain()
+        await self.usage.aclose()
+        if self.access_log is not None:
+            self.access_log.close()
         if self.shared is not None:
             await self.shared.aclose()
         if self._http_client is not None:
@@ -316,7 +335,7 @@ class BadgeService:
                 ),
                 retry=RetryPolicy(retries=config.retries, budget=config.timeout),
                 slots=self.slots,
-                observer=self.metrics,
+                observer=_Observer(self.metrics, self.usage),
                 shared=self.shared,
             )
             self.guards[upstream] = guard
@@ -382,7 +401,44 @@ class BadgeService:
             return ServedResponse(self.health.response, 0.0, HEALTH_TAG)
         if path == "/metrics" and not self.config.metrics_bind:
             return self.metrics_response()
+        if path in {"/stats", "/stats.json"}:
+            return await self._stats(path, query)
         return None
+
+    async def _stats(self, path: str, query: bytes) -> ServedResponse:
+        """The most requested badges of the last ``?days=`` days (page or JSON)."""
+        try:
+            raw = parse_query(query).get("days", "")
+        except InvalidParameterError:
+            raw = ""
+        days = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else DEFAULT_DAYS
+        days = min(max(days, 1), MAX_DAYS)
+        report = await self.usage.report(days, DEFAULT_LIMIT)
+        if path == "/stats.json":
+            body, kind, headers = stats_pages.stats_json(report, days), "json", JSON_HEADERS
+        else:
+            body, kind, headers = stats_pages.stats_html(report, days), "html", STATS_HEADERS
+        response = prepare(
+            200,
+            body,
+            CONTENT_TYPES[kind],
+            cache=cache_control(STATS_LIFETIME),
+            extra_headers=headers,
+        )
+        return ServedResponse(response, self.clock() + STATS_LIFETIME, STATS_TAG)
+
+    async def reset_stats(self) -> None:
+        """Forget the request counts (raises ``UsageStoreError`` when the store fails)."""
+        await self.usage.reset()
+
+    async def tick(self, seconds: int) -> None:
+        """Once a second: fold the metrics and the request counts, write the access log;
+        every few seconds, store the request counts."""
+        self.fold_metrics()
+        if self.access_log is not None:
+            self.access_log.flush()
+        if seconds % USAGE_FLUSH_SECONDS == 0:
+            await self.usage.flush()
 
     def metrics_response(self) -> ServedResponse:
         """``/metrics``: the Prometheus text exposition (every worker's, summed)."""
@@ -396,6 +452,10 @@ class BadgeService:
         for hook in self.fold_hooks:
             hook()
         tally = self.metrics.take_tally()
+        usage = self.usage
+        for tag, count in tally.items():
+            if tag.usage is not None:
+                usage.count(*tag.usage, count)
         self.metrics.fold(
             tally,
             [
@@ -466,6 +526,7 @@ class BadgeService:
         except PypinsError as error:
             return self._error(kind, error, route.fmt, common, label=label, package=name)
         self.metrics.count_cache("records", found.state)
+        self.usage.count_cache(found.state)
         entry = found.entry
         if entry.value is None:
             return self._error(
@@ -482,13 +543,15 @@ class BadgeService:
             cache = self._cache_header(kind, common, is_error=badge.is_error)
             response = await self._render(badge, route.fmt, common, cache, name)
             status = "error" if badge.is_error else "ok"
-            tag = ResponseTag(label, route.fmt, status, name)
-            served = ServedResponse(response, entry.fresh_until, tag)
+            tag = ResponseTag(label, route.fmt, status, name, usage=(name, usage_kind(route)))
+            served = ServedResponse(response, entry.fresh_until, tag, found.state)
             self.rendered.set(key, (entry.fetched_at, served))
         if found.state == "stale":
-            return ServedResponse(served.response, self.clock() + STALE_RECHECK, served.tag)
-        if found.valid_until < served.expires:
-            return ServedResponse(served.response, found.valid_until, served.tag)
+            return ServedResponse(
+                served.response, self.clock() + STALE_RECHECK, served.tag, found.state
+            )
+        if found.valid_until < served.expires or found.state != served.cache:
+            return ServedResponse(served.response, found.valid_until, served.tag, found.state)
         return served
 
     async def _facts(
@@ -688,6 +751,38 @@ PAGE_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+
+
+STATS_HEADERS = [
+    (
+        b"content-security-policy",
+        (stats_pages.content_security_policy() + "; frame-ancestors 'none'").encode("ascii"),
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+JSON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"access-control-allow-origin", b"*")]
+
+
+class _Observer:
+    """What the upstream guards report, to the metrics and to the request counts."""
+
+    def __init__(self, metrics: Metrics, usage: UsageRecorder) -> None:
+        self.metrics = metrics
+        self.usage = usage
+
+    def upstream_started(self, upstream: str) -> None:
+        self.metrics.upstream_started(upstream)
+        self.usage.count_upstream(upstream)
+
+    def upstream_finished(self, upstream: str, outcome: str, seconds: float) -> None:
+        self.metrics.upstream_finished(upstream, outcome, seconds)
+
+    def upstream_retried(self, upstream: str) -> None:
+        self.metrics.upstream_retried(upstream)
+
+    def breaker_changed(self, upstream: str, *, is_open: bool) -> None:
+        self.metrics.breaker_changed(upstream, is_open=is_open)
 
 
 def _page(body: bytes, kind: str, *, cache: bytes | None = None) -> ServedResponse:
