@@ -72,7 +72,7 @@ class Service(LoggedProcess):
         port: int | None = None,
         command: Sequence[str] | None = None,
         start_timeout: float = 15.0,
-        stop_timeout: float = 10.0,
+        stop_timeout: float = 30.0,
     ) -> None:
         self.args = args
         self.env = dict(env or {})
@@ -81,6 +81,8 @@ class Service(LoggedProcess):
         self.command = list(command) if command is not None else [str(PYPINS), "serve"]
         self.start_timeout = start_timeout
         super().__init__()
+        # Generous: granian finishes starting a worker before it stops, which takes a
+        # while on a loaded 2-core machine.
         self.stop_timeout = stop_timeout
 
     @property
