@@ -1,17 +1,675 @@
-"""The OpenAPI description of the service, published at ``/openapi.json``."""
+"""The OpenAPI 3.1 description of the service, published at ``/openapi.json``.
+
+The document is derived from the badge kinds themselves (``KINDS``, ``LEGACY_KINDS``:
+their segments, parameters, path parameters, whether they take a pinned version, cache
+categories and descriptions) and from the route parser, which tells a badge route from
+a redirect; the routes that are not badges (the index, health, the description itself,
+statistics, metrics) are declared in :data:`SERVICE_ROUTES`. A new badge kind or
+parameter is therefore described without editing this module. The document is
+serialised with sorted keys, so its bytes (and its ETag) are the same on every start
+and in every worker.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from pypins._version import __version__
+from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS, BadgeKind
+from pypins.client._names import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
+from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from pypins.render import MAX_TEXT_LENGTH, STYLES
+from pypins.web.http import DEFAULT_LIFETIMES, MAX_LIFETIME, SVG_SECURITY_HEADERS
+from pypins.web.routes import FORMATS, MAX_PATH_LENGTH, BadgeRoute, RedirectRoute, Route, parse
+
+__all__ = [
+    "KIND_PARAMETERS",
+    "MAX_QUERY_TEXT",
+    "OPENAPI_VERSION",
+    "PACKAGE_PATTERN",
+    "SERVICE_ROUTES",
+    "VERSION_PATTERN",
+    "ServiceRoute",
+    "build",
+    "document",
+]
+
+#: The OpenAPI version the document follows.
+OPENAPI_VERSION: Final = "3.1.0"
+
+#: JSON Schema patterns of what the service accepts before asking an upstream (PEP 508
+#: names and the versions PyPI serves, ASCII only); other values get an error badge.
+PACKAGE_PATTERN: Final = "^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$"
+VERSION_PATTERN: Final = "^[A-Za-z0-9]([A-Za-z0-9._+!-]*[A-Za-z0-9])?$"
+
+#: Longest ``label`` a query may set (``pypins.web.service.MAX_QUERY_TEXT``, checked by
+#: the tests: the service imports this module, so it cannot be imported from here).
+MAX_QUERY_TEXT: Final = 256
+
+_REF: Final = "$ref"
+_PARAMETERS: Final = "#/components/parameters/"
+_RESPONSES: Final = "#/components/responses/"
+_HEADERS: Final = "#/components/headers/"
+_SCHEMAS: Final = "#/components/schemas/"
+
+_TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
+_HTML: Final = {"text/html": {"schema": {"type": "string"}}}
+_JSON_OBJECT: Final = {"application/json": {"schema": {"type": "object"}}}
+_OPENAPI_JSON: Final = {
+    "application/json": {
+        "schema": {"type": "object", "required": ["openapi", "info", "paths"]},
+    }
+}
+#: The Prometheus text exposition format, in the version prometheus-client writes.
+_METRICS: Final = {METRICS_CONTENT_TYPE.decode("ascii"): {"schema": {"type": "string"}}}
+
+#: Badge-specific parameters, by name: their schema and meaning. A parameter a kind
+#: declares and this table lacks is still described, as a plain string.
+KIND_PARAMETERS: Final[dict[str, tuple[dict[str, Any], str]]] = {
+    "include_prereleases": (
+        {"type": "string", "enum": ["", "1", "true", "yes", "on", "0", "false", "no", "off"]},
+        "Show the highest non-yanked release, pre-releases included; present without a "
+        "value, or a true-like word, turns it on.",
+    ),
+    "period": (
+        {"type": "string", "enum": ["day", "week", "month"], "default": "month"},
+        "The period the downloads are counted over.",
+    ),
+    "text": (
+        {"type": "string", "enum": ["pypi", "version"], "default": "pypi"},
+        "The label: `pypi` or `version`.",
+    ),
+    "framework": (
+        {"type": "string", "enum": sorted(FRAMEWORKS)},
+        "The framework whose `Framework :: <name> :: <version>` classifiers are read.",
+    ),
+}
+
+_COLOR_DESCRIPTION: Final = (
+    "A shields.io colour name (`brightgreen`, `blue`...) or alias (`success`...), hex "
+    "with or without `#` (`4c1`, `#4c1`), `rgb()`/`rgba()`/`hsl()`/`hsla()` or a CSS colour "
+    "name; anything else is an `invalid query parameter` badge."
+)
+
+_INFO_DESCRIPTION: Final = (
+    "Badges for PyPI packages as SVG, PNG and JSON (shields.io's endpoint schema), with "
+    "shields.io's URLs and pypip.in's. Every route answers GET and HEAD; other methods "
+    f"get 405, and a path and query longer than {MAX_PATH_LENGTH} characters gets 414. "
+    "A badge that cannot be made (unknown package, upstream unavailable, bad parameter) "
+    "is an error badge with status 200 and a short lifetime, so image proxies keep "
+    "showing it. Responses carry a strong ETag: `If-None-Match` gives 304."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRoute:
+    """A route of the service that is not a badge, as the document describes it.
+
+    ``content`` maps media types to the schemas of the 200 answer; ``headers`` names
+    the headers of ``components/headers`` every 200 carries; an ``optional`` route may
+    be turned off by the operator (or served on another listener) and is then a 404.
+    ``responses`` adds answers of the route's own (OpenAPI response objects by status).
+    """
+
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    content: dict[str, Any]
+    headers: tuple[str, ...] = ("Cache-Control", "ETag")
+    optional: bool = False
+    method: str = "get"
+    responses: dict[str, Any] = field(default_factory=dict)
+    parameters: tuple[dict[str, Any], ...] = ()
+
+
+#: The routes that are not badges. Routes added to the service (statistics, metrics,
+#: admin endpoints) are declared here, and only here.
+SERVICE_ROUTES: Final[tuple[ServiceRoute, ...]] = (
+    ServiceRoute(
+        "/",
+        "index",
+        "The index page",
+        "Every badge with its URL and an example, and a badge builder.",
+        _HTML,
+    ),
+    ServiceRoute(
+        "/healthz",
+        "healthz",
+        "Health check",
+        "`ok` while the process serves requests; never cached.",
+        _TEXT,
+    ),
+    ServiceRoute(
+        "/openapi.json",
+        "openapi",
+        "This document",
+        "The OpenAPI 3.1 description of the service.",
+        _OPENAPI_JSON,
+    ),
+    ServiceRoute(
+        "/stats",
+        "stats",
+        "Usage statistics",
+        "The most requested badges over a window of days (UTC), with their cache results.",
+        _HTML,
+        headers=(),
+        optional=True,
+    ),
+    ServiceRoute(
+        "/stats.json",
+        "stats-json",
+        "Usage statistics as JSON",
+        "The figures of `/stats` as a JSON document.",
+        _JSON_OBJECT,
+        headers=(),
+        optional=True,
+    ),
+    ServiceRoute(
+        "/metrics",
+        "metrics",
+        "Prometheus metrics",
+        "Counters and histograms in the Prometheus text exposition format; served here "
+        "unless the operator moves them to a listener of their own.",
+        _METRICS,
+        headers=(),
+        optional=True,
+    ),
+    ServiceRoute(
+        "/admin/purge/{package}",
+        "admin-purge",
+        "Refresh a package",
+        "Marks the package's records stale in every tier: the next request serves them "
+        "once more and fetches anew. Needs `Authorization: Bearer <PYPINS_ADMIN_TOKEN>`; "
+        "without a configured token the endpoint does not exist.",
+        _JSON_OBJECT,
+        headers=(),
+        optional=True,
+        method="post",
+        responses={
+            "400": {
+                "description": "A name that cannot be a PyPI project.",
+                "content": _JSON_OBJECT,
+            },
+            "401": {"description": "No or a wrong bearer token.", "content": _TEXT},
+        },
+        parameters=(
+            {
+                "name": "package",
+                "in": "path",
+                "required": True,
+                "description": "The project name in any spelling.",
+                "schema": {"type": "string", "maxLength": MAX_NAME_LENGTH},
+            },
+        ),
+    ),
+    ServiceRoute(
+        "/admin/stats/reset",
+        "admin-stats-reset",
+        "Forget the request counts",
+        "Empties the most-requested-badges counts. Needs the admin bearer token.",
+        _JSON_OBJECT,
+        headers=(),
+        optional=True,
+        method="post",
+        responses={
+            "401": {"description": "No or a wrong bearer token.", "content": _TEXT},
+            "503": {"description": "The counts' store failed.", "content": _JSON_OBJECT},
+        },
+    ),
+)
 
 
 def document() -> bytes:
-    """The OpenAPI 3.1 document describing every route pypins serves."""
-    spec = {
-        "openapi": "3.1.0",
-        "info": {"title": "pypins", "version": __version__},
-        "paths": {},
+    """The OpenAPI 3.1 document describing every route pypins serves, as JSON bytes."""
+    text = json.dumps(build(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
+
+
+def build() -> dict[str, Any]:
+    """The OpenAPI 3.1 document as a JSON-ready mapping."""
+    paths: dict[str, Any] = {}
+    for kind in KINDS.values():
+        for pinned in (False, True) if kind.accepts_version else (False,):
+            operation = _shields_operation(kind, pinned=pinned)
+            if operation is not None:
+                paths[_shields_template(kind, pinned=pinned)] = {"get": operation}
+    for kind in LEGACY_KINDS.values():
+        if isinstance(_probe(kind, pinned=False)[1], BadgeRoute):
+            paths[f"/{kind.segment}/{{package}}/badge.{{format}}"] = {
+                "get": _legacy_operation(kind)
+            }
+    paths["/badge/{spec}.{format}"] = {"get": _static_path_operation()}
+    paths["/static/v1.{format}"] = {"get": _static_query_operation()}
+    for route in SERVICE_ROUTES:
+        paths.setdefault(route.path, {})[route.method] = _service_operation(route)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "pypins",
+            "version": __version__,
+            "summary": "A self-hostable badge service for PyPI packages.",
+            "description": _INFO_DESCRIPTION,
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "tags": [
+            {"name": "shields", "description": "shields.io's PyPI badges, and pypins' own."},
+            {"name": "pypip.in", "description": "pypip.in's badge URLs, kept working."},
+            {"name": "static", "description": "Badges of the caller's own text."},
+            {"name": "service", "description": "Pages and endpoints of the service itself."},
+        ],
+        "paths": paths,
+        "components": {
+            "parameters": _common_parameters(),
+            "headers": _headers(),
+            "responses": _responses(),
+            "schemas": {"Endpoint": _endpoint_schema()},
+        },
     }
-    return json.dumps(spec).encode()
+
+
+# -- badge operations ------------------------------------------------------------------
+
+
+def _probe(kind: BadgeKind, *, pinned: bool) -> tuple[str, Route | None]:
+    """A sample URL of ``kind`` and what the route parser makes of it."""
+    package = kind.examples[0].package if kind.examples else "requests"
+    args = {name: _sample(name) for name in kind.path_params}
+    url = kind.path(package, "1.0" if pinned else None, args) + ".svg"
+    return url, parse(url)
+
+
+def _shields_operation(kind: BadgeKind, *, pinned: bool) -> dict[str, Any] | None:
+    """The operation of a ``/pypi/<segment>/...`` kind (None if no route reaches it)."""
+    url, route = _probe(kind, pinned=pinned)
+    parameters: list[dict[str, Any]] = [
+        *(_kind_parameter(name, "path") for name in kind.path_params),
+        _package_parameter(kind),
+    ]
+    if pinned:
+        parameters.append(_version_parameter())
+    parameters.append(_format_parameter())
+    description = _markdown(kind.description)
+    if pinned:
+        description += " Pinned: describes the given release."
+    if isinstance(route, RedirectRoute):
+        description += (
+            " Moved permanently to the badge at `Location`, the query kept: "
+            f"`{url}` to `{route.location}`."
+        )
+        responses = _refs(301, 404, 405, 414)
+    elif isinstance(route, BadgeRoute):
+        parameters += [
+            *(_kind_parameter(name, "query") for name in kind.params),
+            *_common_refs(registry=True),
+        ]
+        description += _category_note(kind)
+        responses = _refs(200, 304, 404, 405, 414)
+    else:
+        return None
+    return {
+        "operationId": f"pypi-{kind.segment}" + ("-pinned" if pinned else ""),
+        "tags": ["shields"],
+        "summary": kind.title + (" (pinned release)" if pinned else ""),
+        "description": description,
+        "parameters": parameters,
+        "responses": responses,
+    }
+
+
+def _shields_template(kind: BadgeKind, *, pinned: bool) -> str:
+    """``/pypi/<segment>/[{<path param>}/]{package}[/{version}].{format}``."""
+    params = "".join(f"/{{{name}}}" for name in kind.path_params)
+    tail = "{package}/{version}.{format}" if pinned else "{package}.{format}"
+    return f"/pypi/{kind.segment}{params}/{tail}"
+
+
+def _legacy_operation(kind: BadgeKind) -> dict[str, Any]:
+    """The operation of a pypip.in ``/<segment>/<package>/badge.<format>`` kind."""
+    return {
+        "operationId": f"legacy-{kind.segment}",
+        "tags": ["pypip.in"],
+        "summary": kind.title + f" (`/{kind.segment}/`)",
+        "description": _markdown(kind.description) + _category_note(kind),
+        "parameters": [
+            _package_parameter(kind),
+            _format_parameter(extensionless=False),
+            *(_kind_parameter(name, "query") for name in kind.params),
+            *_common_refs(registry=True),
+        ],
+        "responses": _refs(200, 304, 404, 405, 414),
+    }
+
+
+def _static_path_operation() -> dict[str, Any]:
+    """The operation of shields.io's ``/badge/<spec>``."""
+    return {
+        "operationId": "static-badge",
+        "tags": ["static"],
+        "summary": "A static badge from its path",
+        "description": (
+            "`<label>-<message>-<color>` or `<message>-<color>`: `--` is a dash, `__` an "
+            "underscore, `_` a space; parts are percent-decoded. Without `.{format}` the "
+            "badge is an SVG. A spec of another form is an error badge."
+        ),
+        "parameters": [
+            {
+                "name": "spec",
+                "in": "path",
+                "required": True,
+                "description": "`<label>-<message>-<color>`, or `<message>-<color>`.",
+                "schema": {"type": "string", "minLength": 1},
+                "example": "build-passing-brightgreen",
+            },
+            _format_parameter(),
+            *_common_refs(registry=False),
+        ],
+        "responses": _refs(200, 304, 404, 405, 414),
+    }
+
+
+def _static_query_operation() -> dict[str, Any]:
+    """The operation of shields.io's ``/static/v1?label=&message=&color=``."""
+    return {
+        "operationId": "static-v1",
+        "tags": ["static"],
+        "summary": "A static badge from its query",
+        "description": (
+            "shields.io's `/static/v1`: `label`, `message` and `color` in the query. "
+            "Without `.{format}` the badge is an SVG; without a message it is an error badge."
+        ),
+        "parameters": [
+            _format_parameter(),
+            {
+                "name": "message",
+                "in": "query",
+                "required": True,
+                "description": (
+                    f"The message (right-hand text), cut to {MAX_TEXT_LENGTH} characters."
+                ),
+                "schema": {"type": "string", "minLength": 1},
+                "example": "passing",
+            },
+            *_common_refs(registry=False),
+        ],
+        "responses": _refs(200, 304, 404, 405, 414),
+    }
+
+
+def _service_operation(route: ServiceRoute) -> dict[str, Any]:
+    """The operation of a route of :data:`SERVICE_ROUTES`."""
+    ok: dict[str, Any] = {"description": route.summary + ".", "content": route.content}
+    if route.headers:
+        ok["headers"] = {name: {_REF: _HEADERS + name} for name in route.headers}
+    responses: dict[str, Any] = {"200": ok, **_refs(304)}
+    if route.optional:
+        responses["404"] = {
+            "description": "Not served here: turned off by the operator, or on another listener.",
+            "content": _TEXT,
+        }
+    responses.update(route.responses)
+    responses.update(_refs(405, 414))
+    operation: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "tags": ["service"],
+        "summary": route.summary,
+        "description": route.description,
+        "responses": responses,
+    }
+    if route.parameters:
+        operation["parameters"] = list(route.parameters)
+    return operation
+
+
+# -- parameters --------------------------------------------------------------------------
+
+
+def _package_parameter(kind: BadgeKind) -> dict[str, Any]:
+    """The ``{package}`` path parameter, with the kind's first example as its example."""
+    example = kind.examples[0].package if kind.examples else "requests"
+    return {
+        "name": "package",
+        "in": "path",
+        "required": True,
+        "description": (
+            "The project name in any spelling (`Django`, `zope.interface`); PyPI "
+            "normalises it. A name that cannot exist is an error badge."
+        ),
+        "schema": {"type": "string", "pattern": PACKAGE_PATTERN, "maxLength": MAX_NAME_LENGTH},
+        "example": example,
+    }
+
+
+def _version_parameter() -> dict[str, Any]:
+    """The ``{version}`` path parameter of pinned badges."""
+    return {
+        "name": "version",
+        "in": "path",
+        "required": True,
+        "description": "A release of the project, as PyPI lists it.",
+        "schema": {"type": "string", "pattern": VERSION_PATTERN, "maxLength": MAX_VERSION_LENGTH},
+        "example": "1.0",
+    }
+
+
+def _format_parameter(*, extensionless: bool = True) -> dict[str, Any]:
+    """The ``{format}`` path parameter (the extension may be left out, but for pypip.in's)."""
+    note = " Without the extension the badge is an SVG." if extensionless else ""
+    return {
+        "name": "format",
+        "in": "path",
+        "required": True,
+        "description": "SVG, PNG, or JSON in shields.io's endpoint schema." + note,
+        "schema": {"type": "string", "enum": list(FORMATS)},
+    }
+
+
+def _kind_parameter(name: str, where: str) -> dict[str, Any]:
+    """A badge-specific parameter, in the path or the query."""
+    schema, description = KIND_PARAMETERS.get(name, ({"type": "string"}, "Badge-specific."))
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema,
+    }
+    if where == "query" and "" in schema.get("enum", ()):
+        parameter["allowEmptyValue"] = True
+    return parameter
+
+
+def _common_refs(*, registry: bool) -> list[dict[str, str]]:
+    """References to the parameters every badge takes (static ones read no registry)."""
+    names = [name for name in _common_parameters() if registry or name != "pypiBaseUrl"]
+    return [{_REF: _PARAMETERS + name} for name in names]
+
+
+def _common_parameters() -> dict[str, Any]:
+    """The query parameters every badge takes, and shields.io's older aliases."""
+
+    def query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> Any:
+        return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+    color = {"type": "string", "examples": ["brightgreen", "4c1", "#4c1", "rgb(68,204,17)"]}
+    seconds = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+    return {
+        "style": query(
+            "style", "The badge style.", {"type": "string", "enum": list(STYLES), "default": "flat"}
+        ),
+        "label": query(
+            "label",
+            "Replaces the label (also on error badges); an empty value removes it.",
+            {"type": "string", "maxLength": MAX_QUERY_TEXT},
+        ),
+        "color": query(
+            "color", "The message colour (ignored on error badges). " + _COLOR_DESCRIPTION, color
+        ),
+        "labelColor": query("labelColor", "The label colour. " + _COLOR_DESCRIPTION, color),
+        "cacheSeconds": query(
+            "cacheSeconds",
+            "How long clients and proxies may keep the badge: it can only lengthen the "
+            f"badge's lifetime, up to {MAX_LIFETIME} s.",
+            seconds,
+        ),
+        "pypiBaseUrl": query(
+            "pypiBaseUrl",
+            "Another registry's JSON API to read instead of PyPI: only registries the "
+            "operator allows (`--allowed-registry`); others are an error badge, and no "
+            "request is made to them.",
+            {"type": "string", "format": "uri"},
+        ),
+        "colorB": query("colorB", "Alias of `color`.", color, deprecated=True),
+        "colorA": query("colorA", "Alias of `labelColor`.", color, deprecated=True),
+        "maxAge": query("maxAge", "Alias of `cacheSeconds`.", seconds, deprecated=True),
+    }
+
+
+# -- responses ---------------------------------------------------------------------------
+
+
+def _refs(*codes: int) -> dict[str, Any]:
+    """References to the shared responses with these status codes."""
+    names = {
+        200: "Badge",
+        301: "Redirect",
+        304: "NotModified",
+        404: "NotFound",
+        405: "MethodNotAllowed",
+        414: "URITooLong",
+    }
+    return {str(code): {_REF: _RESPONSES + names[code]} for code in codes}
+
+
+def _responses() -> dict[str, Any]:
+    """The responses operations share, by name."""
+
+    def header_refs(*names: str) -> dict[str, Any]:
+        return {name: {_REF: _HEADERS + name} for name in names}
+
+    return {
+        "Badge": {
+            "description": (
+                "The badge; an error badge (same status) when it cannot be made, e.g. for "
+                "an unknown package, an unavailable upstream or a bad parameter."
+            ),
+            "headers": header_refs(
+                "Cache-Control",
+                "ETag",
+                "Content-Security-Policy",
+                "X-Content-Type-Options",
+                "X-Pypins-Package",
+                "Access-Control-Allow-Origin",
+            ),
+            "content": {
+                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
+                "application/json": {"schema": {_REF: _SCHEMAS + "Endpoint"}},
+            },
+        },
+        "Redirect": {
+            "description": "Moved permanently: the same badge at its current URL.",
+            "headers": header_refs("Cache-Control", "Location"),
+        },
+        "NotModified": {
+            "description": "The `If-None-Match` validator matches the current ETag.",
+            "headers": header_refs("Cache-Control", "ETag"),
+        },
+        "NotFound": {
+            "description": "The path names no badge (an unknown kind, or a missing segment).",
+            "content": _TEXT,
+        },
+        "MethodNotAllowed": {
+            "description": "Any method but GET and HEAD, on any path.",
+            "headers": header_refs("Allow"),
+            "content": _TEXT,
+        },
+        "URITooLong": {
+            "description": f"The path and query are longer than {MAX_PATH_LENGTH} characters.",
+            "content": _TEXT,
+        },
+    }
+
+
+def _headers() -> dict[str, Any]:
+    """The response headers, by name; the security headers' values are the ones sent."""
+    security = {name.decode().title(): value.decode() for name, value in SVG_SECURITY_HEADERS}
+
+    def header(description: str, schema: dict[str, Any], *, required: bool = False) -> Any:
+        return {"description": description, "required": required, "schema": schema}
+
+    return {
+        "Cache-Control": header(
+            "Public lifetimes: `max-age` by the badge's cache category (error badges: "
+            f"{DEFAULT_LIFETIMES['error']} s), `s-maxage` for shared caches, and "
+            "`stale-while-revalidate`/`stale-if-error` for the grace period.",
+            {"type": "string"},
+            required=True,
+        ),
+        "ETag": header(
+            "A strong validator of the exact body.",
+            {"type": "string", "pattern": '^"[0-9a-f]+"$'},
+            required=True,
+        ),
+        "Content-Security-Policy": header(
+            "Sent with SVG badges: nothing in a badge may load or run anything.",
+            {"type": "string", "const": security["Content-Security-Policy"]},
+        ),
+        "X-Content-Type-Options": header(
+            "Sent with every badge.",
+            {"type": "string", "const": security["X-Content-Type-Options"]},
+            required=True,
+        ),
+        "X-Pypins-Package": header(
+            "The PEP 503 name of the package a badge describes, for purging a cache in front.",
+            {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"},
+        ),
+        "Access-Control-Allow-Origin": header(
+            "`*` on JSON badges, so pages anywhere may read them.", {"type": "string", "const": "*"}
+        ),
+        "Location": header("The badge's current URL.", {"type": "string"}, required=True),
+        "Allow": header("The methods every route answers.", {"type": "string"}, required=True),
+    }
+
+
+def _endpoint_schema() -> dict[str, Any]:
+    """shields.io's endpoint schema, as far as pypins writes it."""
+    text = {"type": "string", "maxLength": MAX_TEXT_LENGTH}
+    return {
+        "type": "object",
+        "description": "A badge in shields.io's endpoint schema (`schemaVersion` 1).",
+        "required": ["schemaVersion", "label", "message", "color"],
+        "properties": {
+            "schemaVersion": {"const": 1},
+            "label": text,
+            "message": text,
+            "color": {"type": "string"},
+            "labelColor": {"type": "string"},
+            "style": {"type": "string", "enum": [s for s in STYLES if s != "flat"]},
+        },
+        "additionalProperties": False,
+    }
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def _markdown(text: str) -> str:
+    """A kind's reStructuredText description as CommonMark (double backticks to single)."""
+    return text.replace("``", "`")
+
+
+def _category_note(kind: BadgeKind) -> str:
+    seconds = DEFAULT_LIFETIMES.get(kind.category, DEFAULT_LIFETIMES["metadata"])
+    return (
+        f" Cache category `{kind.category}`: browsers may keep it {seconds} s "
+        "(`cacheSeconds` may lengthen that)."
+    )
+
+
+def _sample(name: str) -> str:
+    """A value of a path parameter the route parser accepts (its first documented one)."""
+    schema = KIND_PARAMETERS.get(name, ({}, ""))[0]
+    return str(schema.get("enum", ["x"])[0])
