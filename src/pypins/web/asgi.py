@@ -73,7 +73,7 @@ class PypinsApp:
 
     def __init__(self, service: BadgeService) -> None:
         self.service = service
-        self.hot: LRUCache[tuple[str, bytes], ServedResponse] = LRUCache(
+        self.hot: LRUCache[tuple[bytes, bytes], ServedResponse] = LRUCache(
             HOT_ENTRIES, max_bytes=HOT_BYTES, sizeof=lambda served: served.response.size
         )
         self.clock = time.time
@@ -104,7 +104,9 @@ class PypinsApp:
                 self._count(REFUSED_TAG)
                 return
             started = time.perf_counter() if self.access_log is not None else 0.0
-            key = (scope["path"], scope["query_string"])
+            # Keyed by the path as sent: two spellings that decode alike may differ
+            # (a static badge's "%2D" is a literal dash, "-" a separator).
+            key = (scope.get("raw_path") or scope["path"].encode(), scope["query_string"])
             served = self.hot.get(key)
             if served is None or self.clock() >= served.expires:
                 served = await self._miss(scope, key)
@@ -154,13 +156,13 @@ class PypinsApp:
         await send(EMPTY_BODY if scope["method"] == "HEAD" else response.body_message)
         return served.tag
 
-    async def _miss(self, scope: Scope, key: tuple[str, bytes]) -> ServedResponse:
+    async def _miss(self, scope: Scope, key: tuple[bytes, bytes]) -> ServedResponse:
         self.hot_misses += 1
         path: str = scope["path"]
         if len(path) + len(scope["query_string"]) > MAX_PATH_LENGTH:
             return ServedResponse(URI_TOO_LONG, 0.0, REFUSED_TAG)
         try:
-            served = await self.service.respond(path, scope["query_string"])
+            served = await self.service.respond(path, scope["query_string"], key[0])
         except Exception:
             log.exception("unexpected error for %s", path)
             return ServedResponse(INTERNAL_ERROR, 0.0, ERROR_TAG)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar, cast
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, quote_from_bytes
 
 import httpx
 from packaging.utils import canonicalize_name
@@ -69,7 +69,7 @@ from pypins.web.http import (
     prepare,
 )
 from pypins.web.poller import ReleasePoller
-from pypins.web.routes import BadgeRoute, RedirectRoute, StaticRoute, parse
+from pypins.web.routes import BadgeRoute, RedirectRoute, StaticRoute, parse, split_format
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,9 @@ T = TypeVar("T", PackageFacts, DownloadFacts)
 
 _COMMON_ALIASES = {"colorB": "color", "colorA": "labelColor", "maxAge": "cacheSeconds"}
 
+
+#: Characters of a query string kept as they are in a redirect (the rest is encoded).
+QUERY_SAFE = "/?:@!$&'()*+,;=%"
 
 #: Seconds the stats page and data are reused.
 STATS_LIFETIME = 10
@@ -375,21 +378,37 @@ class BadgeService:
             http_client=pool,
         )
 
-    async def respond(self, path: str, query: bytes) -> ServedResponse | None:
-        """The response for ``path`` and ``query``, or None for an unknown route (404)."""
+    async def respond(
+        self, path: str, query: bytes, raw_path: bytes | None = None
+    ) -> ServedResponse | None:
+        """The response for ``path`` and ``query``, or None for an unknown route (404).
+
+        ``raw_path`` is the path as sent, still percent-encoded: a static badge's spec is
+        split on its dashes before it is decoded (``%2D`` is a literal dash), once.
+        """
+        if raw_path is not None and raw_path.startswith(b"/badge/"):
+            tail = raw_path[len(b"/badge/") :].decode("utf-8", "replace")
+            if not tail or "/" in tail:
+                return None
+            spec, fmt = split_format(tail)
+            return self._static(StaticRoute(spec=spec, fmt=fmt), query)
         route = parse(path)
         if isinstance(route, BadgeRoute):
             return await self._badge(route, query)
         if isinstance(route, StaticRoute):
             return self._static(route, query)
         if isinstance(route, RedirectRoute):
-            location = route.location + ("?" + query.decode("latin-1") if query else "")
+            # Re-encoded: the route holds decoded text, which must not put line breaks,
+            # spaces or a "?" of its own into the header.
+            location = quote(route.location, safe="/").encode("ascii")
+            if query:
+                location += b"?" + quote_from_bytes(query, safe=QUERY_SAFE).encode("ascii")
             response = prepare(
                 301,
                 b"",
                 CONTENT_TYPES["text"],
                 cache=cache_control(lifetime("static")),
-                extra_headers=[(b"location", location.encode("utf-8", "replace"))],
+                extra_headers=[(b"location", location)],
                 with_etag=False,
             )
             return ServedResponse(response, self.clock() + lifetime("static"), REDIRECT_TAG)
