@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packaging.version import Version
 
 from pypins.badges import (
     FACTS_SCHEMA_VERSION,
@@ -196,6 +197,66 @@ def test_highest_version_is_none_without_usable_releases(releases: Any) -> None:
     """Per-version documents without releases give no highest version."""
     document = make_document(releases=releases)
     assert facts_from_json(document).highest_version is None
+
+
+@pytest.mark.parametrize(
+    ("releases", "expected"),
+    [
+        ({"1.0": [sdist()], "1.0.0": [sdist()]}, "1.0.0"),
+        ({"1.0.0": [sdist()], "1.0": [sdist()]}, "1.0.0"),
+        ({"1.0": [sdist()], "1.0.0": [sdist(yanked=True)]}, "1.0"),
+        ({"1.0": {}, "0.9": [1], "2.0": [sdist()]}, "2.0"),
+        ({"3.0": [sdist(yanked=True)] * 2, "2.0": [], "1.0": [sdist(yanked=True), sdist()]}, "1.0"),
+        ({"1" * 5000: [sdist()], "1.0": [sdist()]}, "1.0"),
+        ({"1!0.1": [sdist()], "9.0": [sdist()]}, "1!0.1"),
+        ({"2.0.dev1": [sdist()], "2.0a1": [sdist()], "1.9.post1": [sdist()]}, "2.0a1"),
+    ],
+)
+def test_highest_version_edge_cases(releases: dict[str, Any], expected: str) -> None:
+    """Spellings of one version, malformed lower releases, unparsable keys, epochs, phases."""
+    assert facts_from_json(make_document(releases=releases)).highest_version == expected
+
+
+def _highest_by_sorting(releases: dict[str, Any]) -> str | None:
+    """The definition: sort every PEP 440 key, highest first; the first with a live file."""
+    candidates = []
+    for key in releases:
+        with contextlib.suppress(ValueError):
+            candidates.append((Version(key), key))
+    for _, key in sorted(candidates, reverse=True):
+        files = releases[key]
+        if not isinstance(files, list):
+            raise InvalidResponseError(f"PyPI release {key!r} is not a list of files")
+        for file in files:
+            if not isinstance(file, dict):
+                raise InvalidResponseError(f"PyPI release {key!r} holds a non-object")
+            if file.get("yanked") is not True:
+                return key
+    return None
+
+
+RELEASE_KEYS = st.sampled_from(
+    ["1.0", "1.0.0", "1", "1.0a1", "1.0.post1", "1.0.dev0", "1!0.5", "1.0+local", "2.0rc1", "x"]
+)
+RELEASE_FILES = st.lists(
+    st.sampled_from([{"yanked": True}, {"yanked": False}, {}, {"yanked": "yes"}, 1, None]),
+    max_size=3,
+) | st.sampled_from([{}, "x", None])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(RELEASE_KEYS, RELEASE_FILES, max_size=8))
+def test_highest_version_matches_sorting_every_release(releases: dict[str, Any]) -> None:
+    """The one-pass search gives what sorting every release gives, errors included."""
+    try:
+        expected: object = _highest_by_sorting(releases)
+    except InvalidResponseError as error:
+        expected = str(error)
+    try:
+        found: object = facts_from_json(make_document(releases=releases)).highest_version
+    except InvalidResponseError as error:
+        found = str(error)
+    assert found == expected
 
 
 @pytest.mark.parametrize(

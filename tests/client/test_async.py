@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from pypins.client import AsyncPyPIClient, PyPIClient
+from pypins.client import AsyncPyPIClient, JSONDocument, PyPIClient, _http
+from pypins.client._async import PARSE_IN_THREAD_BYTES
 from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import DEFAULT_PYPI_URL, DEFAULT_STATS_URL, user_agent
+from tests.support.upstream import Upstream
 
 Handler = Callable[[httpx.Request], httpx.Response]
 DOCUMENT = {"info": {"name": "demo", "version": "1.0"}, "urls": []}
+BODY_SIZE = len(json.dumps(DOCUMENT).encode())
 
 
 def _mock(handler: Handler) -> AsyncPyPIClient:
     return AsyncPyPIClient(http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+
+
+@pytest.fixture
+def decoding_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the threads that decode JSON documents, in order."""
+    threads: list[int] = []
+    decode = _http.json_document
+
+    def recording(response: httpx.Response, content: bytes | None) -> JSONDocument:
+        threads.append(threading.get_ident())
+        return decode(response, content)
+
+    monkeypatch.setattr(_http, "json_document", recording)
+    return threads
 
 
 def _json(status: int = 200, body: object = DOCUMENT, **headers: str) -> Handler:
@@ -190,3 +210,81 @@ def test_sync_client_with_a_mock_transport() -> None:
         pytest.raises(InvalidResponseError, match="larger than 10 bytes"),
     ):
         pypi.get("demo")
+
+
+@pytest.mark.parametrize(
+    ("threshold", "in_thread"),
+    [(None, False), (BODY_SIZE + 1, False), (BODY_SIZE, True), (0, True)],
+)
+async def test_large_bodies_are_decoded_in_a_worker_thread(
+    threshold: int | None, in_thread: bool, decoding_threads: list[int]
+) -> None:
+    """Bodies of ``parse_in_thread_bytes`` or more are decoded off the loop, to the same."""
+    transport = httpx.MockTransport(_json())
+    pypi = AsyncPyPIClient(
+        http_client=httpx.AsyncClient(transport=transport), parse_in_thread_bytes=threshold
+    )
+    document = await pypi.get_json("demo")
+    assert document.data == DOCUMENT
+    assert len(document.content) == BODY_SIZE
+    assert (decoding_threads != [threading.get_ident()]) is in_thread
+
+
+async def test_numpy_is_decoded_off_the_loop(
+    upstream: Upstream, decoding_threads: list[int]
+) -> None:
+    """numpy's 3.4 MB document, from the loopback PyPI, is decoded in a worker thread."""
+    async with AsyncPyPIClient(upstream.pypi_url) as pypi:
+        document = await pypi.get_json("numpy")
+    assert document.data is not None
+    assert document.data["info"]["name"] == "numpy"
+    assert len(document.content) > PARSE_IN_THREAD_BYTES
+    assert decoding_threads
+    assert threading.get_ident() not in decoding_threads
+
+
+@pytest.fixture
+def stuck_decoder(monkeypatch: pytest.MonkeyPatch) -> dict[str, threading.Event]:
+    """Decodes that wait for ``release``, telling when they are ``running``, ``finished``."""
+    events = {name: threading.Event() for name in ("release", "running", "finished")}
+    decode = _http.json_document
+
+    def stuck(response: httpx.Response, content: bytes | None) -> JSONDocument:
+        events["running"].set()
+        events["release"].wait(5)
+        events["finished"].set()
+        return decode(response, content)
+
+    monkeypatch.setattr(_http, "json_document", stuck)
+    return events
+
+
+async def _decode_by(budget: float) -> None:
+    """Decode DOCUMENT in a worker thread with ``budget`` seconds left of the deadline."""
+    body = json.dumps(DOCUMENT).encode()
+    request = httpx.Request("GET", f"{DEFAULT_PYPI_URL}/demo/json")
+    response = httpx.Response(200, content=body, request=request)
+    async with AsyncPyPIClient(parse_in_thread_bytes=0) as pypi:
+        await pypi._document(response, body, time.monotonic() + budget)
+
+
+async def test_decoding_is_bounded_by_the_deadline(
+    stuck_decoder: dict[str, threading.Event],
+) -> None:
+    """A decode still running at the deadline raises; its thread finishes in the background."""
+    with pytest.raises(InvalidResponseError, match="demo/json was not decoded in time"):
+        await _decode_by(0.05)
+    assert await asyncio.to_thread(stuck_decoder["running"].wait, 5)
+    assert not stuck_decoder["finished"].is_set()
+    stuck_decoder["release"].set()
+    assert await asyncio.to_thread(stuck_decoder["finished"].wait, 5)
+
+
+async def test_no_decode_starts_past_the_deadline(
+    stuck_decoder: dict[str, threading.Event],
+) -> None:
+    """With the deadline already past, the body is refused and no thread decodes it."""
+    with pytest.raises(InvalidResponseError, match="was not decoded in time"):
+        await _decode_by(-1.0)
+    await asyncio.sleep(0.01)
+    assert not stuck_decoder["running"].is_set()

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pypins.client import Downloads, Package, json2package, parse_package
-from pypins.client._parse import load_json, load_object, parse_stats
+from pypins.client._parse import MAX_JSON_DEPTH, load_json, load_object, parse_stats
 from pypins.errors import InvalidResponseError
 from tests.support.upstream import FIXTURES, derive_release_document, iter_fixture_names
 
@@ -434,6 +434,114 @@ def test_text_bodies_are_accepted() -> None:
     assert load_json("[1]") == [1]
     with pytest.raises(InvalidResponseError, match="stats: expected an object"):
         load_object(b"[]", "stats")
+
+
+# The decoder is orjson; where it differs from the standard library, the difference is
+# either refused here or caught by the field checks.
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_recorded_documents_decode_as_the_standard_library_does(
+    name: str, fixture_bytes: Callable[[str], bytes]
+) -> None:
+    """Every recorded document decodes to exactly what ``json.loads`` gives."""
+    content = fixture_bytes(f"pypi/{name}.json")
+    assert load_json(content) == json.loads(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"a": NaN}', "not valid JSON"),
+        (b'{"a": Infinity}', "not valid JSON"),
+        (b'{"a": -Infinity}', "not valid JSON"),
+        (b'{"a": 1e400}', "not valid JSON: number is infinity"),
+        (b'{"a": ' + b"7" * 5000 + b"}", "not valid JSON"),
+        (b'{"a": "\\ud800"}', "not valid JSON: .*surrogate"),
+        (b'{"a": "\\udc00x"}', "not valid JSON: .*surrogate"),
+        (b'{"a": "\xed\xa0\x80"}', "not UTF-8: invalid continuation byte"),
+        (b'{"a": "\xc3"}', "not UTF-8: invalid continuation byte"),
+        (b'{"a": "\xff"}', "not UTF-8: invalid start byte"),
+        (b"\xef\xbb\xbf{}", "not valid JSON: .*byte order mark"),
+        (b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1), "deeper than 1024 levels"),
+        (b"[1] [2]", "not valid JSON: unexpected content"),
+        (b'{"a": 1,}', "not valid JSON: trailing comma"),
+    ],
+)
+def test_unportable_json_is_refused(content: bytes, message: str) -> None:
+    """NaN, infinities, lone surrogates, bad UTF-8, deep nesting: refused, saying why."""
+    with pytest.raises(InvalidResponseError, match=message):
+        load_json(content, "body")
+
+
+def test_lone_surrogates_in_text_bodies_are_not_utf8() -> None:
+    """A ``str`` body holding a lone surrogate cannot be UTF-8 and says so."""
+    with pytest.raises(InvalidResponseError, match="body is not UTF-8: surrogates not allowed"):
+        load_json('{"a": "\ud800"}', "body")
+
+
+def test_nesting_up_to_the_bound_decodes() -> None:
+    """Exactly ``MAX_JSON_DEPTH`` levels decode; PyPI's documents use five."""
+    value = load_json(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH)
+    for _ in range(MAX_JSON_DEPTH - 1):
+        value = value[0]
+    assert value == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"18446744073709551615", 2**64 - 1),
+        (b"-9223372036854775808", -(2**63)),
+        (b"18446744073709551616", float(2**64)),
+        (b"-9223372036854775809", float(-(2**63) - 1)),
+        (b'"\\ud83d\\ude00"', "\U0001f600"),
+        (b'{"a": 1, "a": 2}', {"a": 2}),
+    ],
+)
+def test_numbers_and_escapes(text: bytes, expected: object) -> None:
+    """64-bit integers stay integers, larger ones become floats; pairs of surrogates join."""
+    value = load_json(text)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (("urls", 0, "size"), r"urls\[0\].size: expected an integer, got float"),
+        (("last_serial",), "last_serial: expected an integer, got float"),
+        (("info", "downloads", "last_day"), "last_day: expected an integer, got float"),
+    ],
+)
+def test_integers_beyond_64_bits_are_refused_by_the_fields(
+    path: tuple[Any, ...], message: str
+) -> None:
+    """An integer field holding 2**64 (a float once decoded) is an InvalidResponseError."""
+    content = json.dumps(_set(_base(), path, 2**64)).encode()
+    with pytest.raises(InvalidResponseError, match=message):
+        json2package(content)
+
+
+NO_SURROGATES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+PORTABLE_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | NO_SURROGATES,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(NO_SURROGATES, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(PORTABLE_JSON, st.booleans())
+def test_decoding_agrees_with_the_standard_library(value: Any, ascii_only: bool) -> None:
+    """Whatever ``json.dumps`` writes (finite numbers, 64-bit integers) decodes identically."""
+    content = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert load_json(content) == json.loads(content)
 
 
 @pytest.mark.parametrize(
