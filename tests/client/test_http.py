@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from pypins.client import _http
-from pypins.errors import InvalidNameError, UpstreamUnavailableError
+from pypins.client._http import check_status, retry_after
+from pypins.errors import HTTPError, InvalidNameError, UpstreamUnavailableError
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,34 @@ def test_body_collector_deadline() -> None:
     collector = _http.BodyCollector(response, limit=100, deadline=0.0)
     with pytest.raises(UpstreamUnavailableError, match="did not finish"):
         collector.add(b"x")
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (None, None),
+        ("120", 120.0),
+        (" 5 ", 5.0),
+        ("0", 0.0),
+        ("999999999", 86400.0),
+        ("Sat, 21 Nov 2026 12:01:00 GMT", 60.0),
+        ("Sat, 21 Nov 2026 11:00:00 GMT", 0.0),
+        ("soon", None),
+        ("-5", None),
+        ("1.5", None),
+        ("١٢", None),
+    ],
+)
+def test_retry_after(value: str | None, seconds: float | None) -> None:
+    """Delay-seconds or an HTTP date, bounded to [0, a day]; anything else is unknown."""
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    assert retry_after(value, now=now) == seconds
+
+
+def test_check_status_carries_retry_after() -> None:
+    """A 429's Retry-After reaches the HTTPError."""
+    request = httpx.Request("GET", "https://pypi.example/pypi/x/json")
+    response = httpx.Response(429, headers={"Retry-After": "30"}, request=request)
+    with pytest.raises(HTTPError) as caught:
+        check_status(response)
+    assert caught.value.retry_after == 30.0

@@ -113,3 +113,12 @@ def test_open_for_extends_but_never_shortens(breaker: CircuitBreaker) -> None:
     breaker.open_for(5)
     assert breaker.remaining() == 30.0
     assert breaker.state == "open"
+
+
+def test_failures_in_flight_at_the_opening_do_not_extend_it(breaker: CircuitBreaker) -> None:
+    """A burst of failures opens the breaker once, for the first cool-down only."""
+    for _ in range(3):
+        breaker.failure()
+    assert breaker.failure() is False
+    assert breaker.failure() is False
+    assert breaker.remaining() == 10.0

@@ -367,3 +367,31 @@ def test_classify_reads_the_cause_of_a_timeout() -> None:
     error = UpstreamUnavailableError("pypi.example failed")
     error.__cause__ = httpx.ReadTimeout("slow")
     assert classify(error) == "timeout"
+
+
+async def test_a_hanging_upstream_is_a_timeout_and_a_failure(
+    make_guard: Callable[..., UpstreamGuard], recorder: Recorder
+) -> None:
+    """An attempt that outlives the budget counts as a timeout and feeds the breaker."""
+
+    async def hang() -> object:
+        await asyncio.sleep(10)
+        return "late"
+
+    guard = make_guard(budget=0.05, threshold=1, sleep=asyncio.sleep)
+    with pytest.raises(UpstreamUnavailableError, match="did not answer in time"):
+        await guard.call(hang)
+    assert recorder.outcomes() == ["timeout"]
+    assert guard.breaker.state == "open"
+
+
+async def test_no_retry_without_time_left(
+    make_guard: Callable[..., UpstreamGuard], recorder: Recorder
+) -> None:
+    """A retry whose wait would pass the budget is not made."""
+    guard = make_guard(budget=0.0001, retries=5, threshold=10, sleep=asyncio.sleep)
+    script = Script(SERVER_ERROR)
+    with pytest.raises(HTTPError):
+        await guard.call(script)
+    assert script.calls == 1
+    assert ("retried", "pypi") not in recorder.events

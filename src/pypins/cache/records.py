@@ -30,7 +30,7 @@ from typing import Generic, Literal, TypeVar
 from pypins.cache.lru import LRUCache
 from pypins.cache.store import SharedStore
 from pypins.client import Validators
-from pypins.errors import HTTPError
+from pypins.errors import CircuitOpenError, HTTPError, UpstreamBusyError
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ class RecordCache(Generic[T]):
         shared_key: Callable[[str], str] = str,
         local_ttl: float = LOCAL_TTL,
         lock_ttl: float = LOCK_TTL,
+        max_wait: float | None = None,
+        admit: Callable[[], None] | None = None,
     ) -> None:
         if shared is not None and (encode is None or decode is None):
             raise ValueError("a shared store needs encode and decode")
@@ -118,6 +120,12 @@ class RecordCache(Generic[T]):
         self.shared_key = shared_key
         self.local_ttl = local_ttl
         self.lock_ttl = lock_ttl
+        #: Seconds a request waits for another process's fetch before fetching itself
+        #: (at most ``lock_ttl``; the service passes its upstream timeout).
+        self.max_wait = lock_ttl if max_wait is None else min(max_wait, lock_ttl)
+        #: Called before a fetch starts; raises (e.g. "busy") to refuse it at once,
+        #: before any shared-store round trip.
+        self.admit = admit
         self._recheck: LRUCache[str, float] = LRUCache(max_entries)
         self.ttl = ttl
         self.grace = grace
@@ -194,10 +202,10 @@ class RecordCache(Generic[T]):
         return found
 
     async def _await_other_fetch(self, key: str, held: Entry[T] | None) -> Entry[T] | None:
-        """Wait (up to ``lock_ttl``) for another process to publish a newer record."""
+        """Wait (up to ``max_wait``) for another process to publish a newer record."""
         assert self.shared is not None
         assert self._decode is not None
-        deadline = time.monotonic() + self.lock_ttl
+        deadline = time.monotonic() + self.max_wait
         pause, longest = SHARED_POLL
         while time.monotonic() < deadline and self.shared.available:
             await asyncio.sleep(pause)
@@ -231,6 +239,8 @@ class RecordCache(Generic[T]):
     async def _quiet_refresh(self, key: str, pending: Awaitable[Entry[T]]) -> None:
         try:
             await pending
+        except (CircuitOpenError, UpstreamBusyError) as error:  # nothing was asked
+            log.debug("background refresh of %s not started: %s", key, error)
         except Exception as error:  # stale-if-error: the stale entry stays
             log.warning("background refresh of %s failed: %s", key, error)
 
@@ -246,6 +256,8 @@ class RecordCache(Generic[T]):
         return asyncio.shield(future)
 
     async def _fetch(self, key: str, fetch: FetchFn[T], entry: Entry[T] | None) -> Entry[T]:
+        if self.admit is not None:
+            self.admit()
         if self.shared is None:
             return await self._fetch_upstream(key, fetch, entry)
         lock = "fetch:" + self.shared_key(key)
@@ -275,6 +287,8 @@ class RecordCache(Generic[T]):
                 self._record_failure(key)
                 raise
             result = Fetched(None)
+        except (CircuitOpenError, UpstreamBusyError):
+            raise  # nothing was asked: no reason to wait longer before asking again
         except Exception:
             self._record_failure(key)
             raise

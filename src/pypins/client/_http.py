@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 
 import httpx
@@ -89,8 +89,35 @@ def check_status(response: httpx.Response, *, conditional: bool = False) -> bool
     if conditional and response.status_code == HTTPStatus.NOT_MODIFIED:
         return True
     if not response.is_success:
-        raise HTTPError(response.status_code, reason(response), str(response.request.url))
+        raise HTTPError(
+            response.status_code,
+            reason(response),
+            str(response.request.url),
+            retry_after=retry_after(response.headers.get("Retry-After")),
+        )
     return False
+
+
+#: The longest ``Retry-After`` taken into account (a day); longer is read as a day.
+MAX_RETRY_AFTER = 24 * 3600.0
+
+
+def retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks to wait (delay-seconds or an HTTP date),
+    bounded to a day; None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return min(float(text), MAX_RETRY_AFTER)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def check_declared_size(response: httpx.Response, limit: int) -> None:

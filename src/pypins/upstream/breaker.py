@@ -64,6 +64,7 @@ class CircuitBreaker:
 
     def failure(self, retry_after: float | None = None) -> bool:
         """The upstream failed; whether this failure opened the breaker."""
+        was_closed = self.state == "closed"
         self.failures += 1
         trial = self._trial_running
         self._trial_running = False
@@ -71,7 +72,9 @@ class CircuitBreaker:
             # The upstream said how long to stay away: honour it (bounded), at once.
             self.open_for(min(max(retry_after, self.cooldown), self.max_cooldown))
             return True
-        if trial or self.failures >= self.threshold:
+        # Failures of requests already in flight when it opened do not open it again
+        # (nor double the cool-down): only the threshold, or a failed trial, does.
+        if trial or (was_closed and self.failures >= self.threshold):
             self.open_for(self._next_cooldown)
             self._next_cooldown = min(self._next_cooldown * 2, self.max_cooldown)
             return True

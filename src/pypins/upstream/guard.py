@@ -143,14 +143,18 @@ class Slots:
         self.in_flight = 0
         self.waiting = 0
 
+    def admit(self) -> None:
+        """Raise ``UpstreamBusyError`` now if a request would find the queue full."""
+        if self._semaphore.locked() and self.waiting >= self.max_waiting:
+            raise UpstreamBusyError(
+                f"{self.in_flight} upstream requests in flight and {self.waiting} waiting"
+            )
+
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:
         """Hold one slot for the duration of a request."""
         if self._semaphore.locked():
-            if self.waiting >= self.max_waiting:
-                raise UpstreamBusyError(
-                    f"{self.in_flight} upstream requests in flight and {self.waiting} waiting"
-                )
+            self.admit()
             self.waiting += 1
             try:
                 await asyncio.wait_for(self._semaphore.acquire(), self.max_wait)
@@ -202,17 +206,13 @@ class UpstreamGuard:
         return f"breaker:{self.name}"
 
     async def call(self, request: Callable[[], Awaitable[R]]) -> R:
-        """Run ``request`` under the guard; raise its last error when it keeps failing."""
-        await self._learn_shared_opening()
-        try:
-            async with asyncio.timeout(self.retry.budget):
-                return await self._attempts(request)
-        except TimeoutError:
-            raise UpstreamUnavailableError(
-                f"{self.name} did not answer in time ({self.retry.budget:g} s, with retries)"
-            ) from None
+        """Run ``request`` under the guard; raise its last error when it keeps failing.
 
-    async def _attempts(self, request: Callable[[], Awaitable[R]]) -> R:
+        Attempts and the waits between them share one budget: each attempt gets what is
+        left of it, and an attempt that runs out is a timeout, counted as a failure.
+        """
+        await self._learn_shared_opening()
+        deadline = asyncio.get_running_loop().time() + self.retry.budget
         attempt = 0
         while True:
             if not self.breaker.allow():
@@ -222,7 +222,7 @@ class UpstreamGuard:
                     f"{self.breaker.remaining():.0f} s"
                 )
             try:
-                result = await self._attempt(request)
+                result = await self._attempt(request, deadline)
             except asyncio.CancelledError:
                 self.breaker.abandon()
                 raise
@@ -241,19 +241,29 @@ class UpstreamGuard:
                 ):
                     raise
                 attempt += 1
+                pause = self.retry.delay(attempt, self._rng)
+                if asyncio.get_running_loop().time() + pause >= deadline:
+                    raise  # no time left for another attempt
                 self.observer.upstream_retried(self.name)
-                await self._sleep(self.retry.delay(attempt, self._rng))
+                await self._sleep(pause)
                 continue
             self._succeeded()
             return result
 
-    async def _attempt(self, request: Callable[[], Awaitable[R]]) -> R:
+    async def _attempt(self, request: Callable[[], Awaitable[R]], deadline: float) -> R:
         try:
             async with self.slots.hold():
                 self.observer.upstream_started(self.name)
                 started = time.perf_counter()
                 try:
-                    result = await request()
+                    try:
+                        async with asyncio.timeout_at(deadline):
+                            result = await request()
+                    except TimeoutError:
+                        raise UpstreamUnavailableError(
+                            f"{self.name} did not answer in time "
+                            f"({self.retry.budget:g} s, retries included)"
+                        ) from None
                 except BaseException as error:
                     elapsed = time.perf_counter() - started
                     self.observer.upstream_finished(self.name, classify(error), elapsed)

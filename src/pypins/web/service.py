@@ -228,6 +228,8 @@ class BadgeService:
         self.shared: RedisStore | None = None
         if config.redis_url is not None:
             self.shared = RedisStore.from_url(config.redis_url)
+        # One cap on upstream requests for the whole process, one guard per upstream.
+        self.slots = Slots(config.max_upstream_concurrency, config.max_queued, config.timeout)
         self.facts: RecordCache[PackageFacts] = RecordCache(
             ttl=config.cache_ttl,
             grace=config.grace,
@@ -237,6 +239,8 @@ class BadgeService:
             encode=partial(encode_entry, kind=PackageFacts),
             decode=_decoder(PackageFacts),
             shared_key=lambda key: record_key(PackageFacts, key),
+            max_wait=config.timeout,
+            admit=partial(self._admit, "pypi"),
         )
         self.downloads: RecordCache[DownloadFacts] = RecordCache(
             ttl=config.downloads_ttl,
@@ -247,6 +251,8 @@ class BadgeService:
             encode=partial(encode_entry, kind=DownloadFacts),
             decode=_decoder(DownloadFacts),
             shared_key=lambda key: record_key(DownloadFacts, key),
+            max_wait=config.timeout,
+            admit=partial(self._admit, "pypistats"),
         )
         # pypistats.org allows about 5 requests/s and 30/min per client: one bucket for
         # the whole deployment when workers share a Redis.
@@ -267,8 +273,6 @@ class BadgeService:
         self.usage = UsageRecorder.from_config(config, self.shared)
         #: One JSON line per request, when configured (written by the app).
         self.access_log = AccessLog.from_config(config)
-        # One cap on upstream requests for the whole process, one guard per upstream.
-        self.slots = Slots(config.max_upstream_concurrency, config.max_queued, config.timeout)
         self.guards: dict[str, UpstreamGuard] = {}
         self.poller: ReleasePoller | None = None
         #: Called after the poller marked records stale (the app drops its hot index).
@@ -325,6 +329,14 @@ class BadgeService:
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             )
         return self._http_client
+
+    def _admit(self, upstream: str) -> None:
+        """Refuse a fetch at once when the upstream queue is full (counted as busy)."""
+        try:
+            self.slots.admit()
+        except UpstreamBusyError:
+            self.metrics.upstream_finished(upstream, "busy", 0.0)
+            raise
 
     def guard(self, upstream: str) -> UpstreamGuard:
         """The guard of ``upstream`` (``pypi``, ``pypistats``, ``rss``, ``registry:<url>``)."""
@@ -598,20 +610,23 @@ class BadgeService:
             # Revalidate with the validators of the record we hold: a 304 refreshes it
             # without a body to read or parse.
             held = previous.validators if previous is not None and previous.found else None
-            request = partial(
-                client.get_json,
-                name,
-                version,
-                if_none_match=held.etag if held else None,
-                if_modified_since=held.last_modified if held else None,
-            )
+
+            async def request() -> Fetched[PackageFacts] | object:
+                document = await client.get_json(
+                    name,
+                    version,
+                    if_none_match=held.etag if held else None,
+                    if_modified_since=held.last_modified if held else None,
+                )
+                if document.data is None:
+                    return NOT_MODIFIED
+                # Inside the guard: a document of the wrong shape is a failed request.
+                facts = facts_from_json(document.data, pinned=version is not None)
+                return Fetched(facts, document.validators)
+
             # One guard per allowed base: the paths below a base are countless.
             upstream = "pypi" if registry is None else f"registry:{self.registries.base(registry)}"
-            document = await self.guard(upstream).call(request)
-            if document.data is None:
-                return NOT_MODIFIED
-            facts = facts_from_json(document.data, pinned=version is not None)
-            return Fetched(facts, document.validators)
+            return await self.guard(upstream).call(request)
 
         return await self.facts.get(_facts_key(registry, name, version), fetch_facts)
 
