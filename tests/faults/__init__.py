@@ -1,0 +1,1 @@
+"""The fault suite: a real ``pypins serve`` against a misbehaving upstream and Redis."""
