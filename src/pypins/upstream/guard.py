@@ -151,16 +151,20 @@ class Slots:
             )
 
     @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        """Hold one slot for the duration of a request."""
+    async def hold(self, deadline: float | None = None) -> AsyncIterator[None]:
+        """Hold one slot for the duration of a request; wait for one at most
+        ``max_wait`` seconds and not past ``deadline`` (event-loop time)."""
         if self._semaphore.locked():
             self.admit()
             self.waiting += 1
+            wait = self.max_wait
+            if deadline is not None:
+                wait = min(wait, deadline - asyncio.get_running_loop().time())
             try:
-                await asyncio.wait_for(self._semaphore.acquire(), self.max_wait)
+                await asyncio.wait_for(self._semaphore.acquire(), max(wait, 0.0))
             except TimeoutError:
                 raise UpstreamBusyError(
-                    f"no upstream slot became free within {self.max_wait:g} s"
+                    f"no upstream slot became free within {max(wait, 0.0):.3g} s"
                 ) from None
             finally:
                 self.waiting -= 1
@@ -252,7 +256,7 @@ class UpstreamGuard:
 
     async def _attempt(self, request: Callable[[], Awaitable[R]], deadline: float) -> R:
         try:
-            async with self.slots.hold():
+            async with self.slots.hold(deadline):
                 self.observer.upstream_started(self.name)
                 started = time.perf_counter()
                 try:
