@@ -186,8 +186,11 @@ class AsyncPyPIClient:
 
     async def newest_packages(self) -> list[FeedEntry]:
         """The newest projects on PyPI, from its RSS feed."""
-        return parse_newest_packages(await self._feed(self.newest_packages_url))
+        content = await self._feed(self.newest_packages_url)
+        # XML parsing holds the loop for as long as the document is deep: in a thread.
+        return await asyncio.to_thread(parse_newest_packages, content)
 
     async def latest_updated_packages(self) -> list[FeedEntry]:
         """The latest releases on PyPI, from its RSS feed."""
-        return parse_latest_updates(await self._feed(self.latest_updates_url))
+        content = await self._feed(self.latest_updates_url)
+        return await asyncio.to_thread(parse_latest_updates, content)
