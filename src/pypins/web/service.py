@@ -776,25 +776,18 @@ def _render_sync(
     return prepare(200, body, CONTENT_TYPES[fmt], cache=cache, extra_headers=headers)
 
 
-#: Sent with the HTML pages: their own script and style only, never framed.
-PAGE_HEADERS = [
-    (
-        b"content-security-policy",
-        (pages.content_security_policy() + "; frame-ancestors 'none'").encode("ascii"),
-    ),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-]
+def _html_headers(policy: str) -> list[tuple[bytes, bytes]]:
+    """Headers of an HTML page with Content-Security-Policy ``policy``, never framed."""
+    return [
+        (b"content-security-policy", (policy + "; frame-ancestors 'none'").encode("ascii")),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    ]
 
 
-STATS_HEADERS = [
-    (
-        b"content-security-policy",
-        (stats_pages.content_security_policy() + "; frame-ancestors 'none'").encode("ascii"),
-    ),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-]
+#: Sent with the builder and the stats page: their own script and style only.
+PAGE_HEADERS = _html_headers(pages.content_security_policy())
+STATS_HEADERS = _html_headers(stats_pages.content_security_policy())
 JSON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"access-control-allow-origin", b"*")]
 
 
