@@ -7,6 +7,7 @@ shields.io), and error badges live briefly so a fixed upstream shows quickly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ def lifetime(category: str, requested: int | None = None) -> int:
     return min(requested, MAX_LIFETIME)
 
 
+@functools.lru_cache(maxsize=256)
 def cache_control(max_age: int, *, shared_max_age: int | None = None, grace: int = 0) -> bytes:
     """A ``Cache-Control`` value for a public badge.
 
@@ -99,6 +101,10 @@ class PreparedResponse:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
 
 
+#: Headers a 304 leaves out (they describe the body it does not send).
+_ENTITY_HEADERS = frozenset({b"content-type", b"content-length"})
+
+
 def prepare(
     status: int,
     body: bytes,
@@ -121,7 +127,8 @@ def prepare(
     headers.extend(extra_headers)
     not_modified = None
     if etag is not None:
-        kept = [(k, v) for k, v in headers if k not in {b"content-type", b"content-length"}]
+        # The same tuples as the 200's (no copies: thousands of these are kept).
+        kept = [item for item in headers if item[0] not in _ENTITY_HEADERS]
         not_modified = {"type": "http.response.start", "status": 304, "headers": kept}
     return PreparedResponse(
         status=status,
