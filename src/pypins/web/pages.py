@@ -35,12 +35,14 @@ __all__ = [
     "FORMATS",
     "PLACEHOLDER_BASE",
     "BuilderBadge",
+    "asset",
     "badge_url",
     "builder_badges",
     "builder_page",
     "content_security_policy",
     "index_page",
     "snippet",
+    "source_hash",
 ]
 
 #: The base URL in snippets when no public URL is configured and JavaScript is off.
@@ -161,12 +163,13 @@ def snippet(fmt: str, url: str, alt: str) -> str:
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     """A file shipped next to this module (the stylesheet, the script), read once."""
     return (files(__package__) / name).read_text(encoding="utf-8")
 
 
-def _hash(text: str) -> str:
+def source_hash(text: str) -> str:
+    """The CSP source (``'sha256-...'``) allowing exactly ``text`` inline."""
     digest = hashlib.sha256(text.encode()).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -180,8 +183,8 @@ def content_security_policy() -> str:
     """
     return (
         "default-src 'none'; "
-        f"script-src {_hash(_asset('builder.js'))}; "
-        f"style-src {_hash(_asset('builder.css'))}; "
+        f"script-src {source_hash(asset('builder.js'))}; "
+        f"style-src {source_hash(asset('builder.css'))}; "
         "img-src 'self' data:; form-action 'self'; base-uri 'none'"
     )
 
@@ -400,7 +403,7 @@ def _document(title: str, body: str) -> bytes:
 <meta name="referrer" content="no-referrer">
 <title>{title}</title>
 <link rel="icon" href="{_FAVICON}">
-<style>{_asset("builder.css")}</style></head>
+<style>{asset("builder.css")}</style></head>
 <body>
 <a class="skip-link" href="#main">Skip to main content</a>
 <header class="site-header"><div class="wrap">
@@ -417,7 +420,7 @@ PyPI, as SVG, PNG or JSON. A drop-in host for shields.io's and pypip.in's badge 
 <footer class="site-footer"><div class="wrap">pypins {escape(__version__)} ·
 <a href="/openapi.json">OpenAPI description</a></div></footer>
 <div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>
-<script>{_asset("builder.js")}</script>
+<script>{asset("builder.js")}</script>
 </body></html>
 """.encode()
 

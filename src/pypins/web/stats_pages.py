@@ -10,17 +10,15 @@ window chosen with links (``?days=``) of which the current one is marked.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from functools import cache
 from html import escape
-from importlib.resources import files
 from typing import Final
 
 import orjson
 
 from pypins._version import __version__
 from pypins.stats.report import CACHE_RESULTS, UsageReport
+from pypins.web.pages import asset, source_hash
 
 __all__ = ["WINDOWS", "content_security_policy", "stats_html", "stats_json"]
 
@@ -39,21 +37,11 @@ padding:0}
 
 
 @cache
-def _site_css() -> str:
-    """The stylesheet of the other pages (``builder.css``, shipped with the package)."""
-    return (files("pypins.web") / "builder.css").read_text(encoding="utf-8")
-
-
-def _hash(text: str) -> str:
-    digest = hashlib.sha256(text.encode()).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
-@cache
 def content_security_policy() -> str:
     """The page's Content-Security-Policy: its two stylesheets (by hash), no script."""
     return (
-        f"default-src 'none'; style-src {_hash(_site_css())} {_hash(_EXTRA_CSS)}; "
+        "default-src 'none'; "
+        f"style-src {source_hash(asset('builder.css'))} {source_hash(_EXTRA_CSS)}; "
         "img-src 'self' data:; form-action 'none'; base-uri 'none'"
     )
 
@@ -137,7 +125,7 @@ def stats_html(report: UsageReport, days: int) -> bytes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Most-requested badges · pypins</title>
-<style>{_site_css()}</style><style>{_EXTRA_CSS}</style></head>
+<style>{asset("builder.css")}</style><style>{_EXTRA_CSS}</style></head>
 <body>
 <a class="skip-link" href="#main">Skip to main content</a>
 <header class="site-header"><div class="wrap">
