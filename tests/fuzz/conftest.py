@@ -37,6 +37,7 @@ from pypins.web import openapi
 from pypins.web.asgi import PypinsApp
 from pypins.web.routes import MAX_PATH_LENGTH
 from pypins.web.service import BadgeService
+from tests.support.service import loopback_config as service_config
 from tests.support.upstream import Upstream
 
 #: Examples per property: modest by default, ``PYPINS_FUZZ_EXAMPLES`` asks for more.
@@ -234,17 +235,9 @@ class Harness:
 
 def loopback_config(upstream: Upstream) -> ServiceConfig:
     """Every upstream on the loopback server; only its PyPI is an allowed registry."""
-    return ServiceConfig(
-        pypi_url=upstream.pypi_url,
-        stats_url=upstream.stats_url,
-        updates_url=upstream.latest_updates_url,
-        cache_ttl=600,
-        grace=3600,
-        negative_ttl=60,
-        timeout=2.0,
-        poll_interval=0,
-        allowed_registries=(upstream.pypi_url + "/",),
-        # pypistats' politeness limit would make download badges of fresh names wait.
+    # pypistats' politeness limit would make download badges of fresh names wait.
+    return service_config(
+        upstream,
         stats_rate_per_second=10_000,
         stats_burst=10_000,
         stats_rate_per_minute=1_000_000,

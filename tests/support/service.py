@@ -25,10 +25,13 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
+from pypins.config import ServiceConfig
 from tests.support.process import LoggedProcess
+from tests.support.upstream import Upstream
 
 #: The ``pypins`` console script of the running interpreter's environment.
 PYPINS = Path(sys.executable).parent / "pypins"
@@ -147,3 +150,20 @@ class Service(LoggedProcess):
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def loopback_config(upstream: Upstream, **changes: Any) -> ServiceConfig:
+    """An in-process service's configuration with every upstream on the loopback server
+    (its PyPI the one allowed registry), a 2 s timeout and no feed polling."""
+    return ServiceConfig(
+        pypi_url=upstream.pypi_url,
+        stats_url=upstream.stats_url,
+        updates_url=upstream.latest_updates_url,
+        cache_ttl=600,
+        grace=3600,
+        negative_ttl=60,
+        timeout=2.0,
+        poll_interval=0,
+        allowed_registries=(upstream.pypi_url + "/",),
+        **changes,
+    )

@@ -11,6 +11,7 @@ from pypins.config import ServiceConfig
 from pypins.web.asgi import PypinsApp
 from pypins.web.service import BadgeService
 from tests.support.clock import FakeClock
+from tests.support.service import loopback_config
 from tests.support.upstream import Upstream
 
 
@@ -23,18 +24,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def config(upstream: Upstream) -> ServiceConfig:
     """A configuration pointing every upstream at the loopback server."""
-    return ServiceConfig(
-        pypi_url=upstream.pypi_url,
-        stats_url=upstream.stats_url,
-        updates_url=upstream.latest_updates_url,
-        cache_ttl=600,
-        grace=3600,
-        negative_ttl=60,
-        timeout=2.0,
-        poll_interval=0,
-        allowed_registries=(upstream.pypi_url + "/",),
-        allow_private_registries=True,  # the loopback upstream stands in for a registry
-    )
+    # The loopback upstream stands in for a registry too.
+    return loopback_config(upstream, allow_private_registries=True)
 
 
 @pytest.fixture
