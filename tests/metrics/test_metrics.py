@@ -123,3 +123,10 @@ def test_multiprocess_exposition_sums_workers(tmp_path: Path) -> None:
     assert found[("pypins_badge_requests_total", key)] == 4
     # Both writers have exited: their in-flight gauges are forgotten.
     assert ("pypins_inflight_upstream", (("upstream", "pypi"),)) not in found
+
+
+def test_the_twin_is_made_once() -> None:
+    """Every 304 of a response counts under the one same twin tag."""
+    tag = ResponseTag("pypi/v", "svg", "ok", "requests", usage=("requests", "v"))
+    assert tag.not_modified is tag.not_modified
+    assert tag.not_modified.usage == ("requests", "v")

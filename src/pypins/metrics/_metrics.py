@@ -39,7 +39,7 @@ class ResponseTag:
     the hot path is one dictionary increment keyed by the tag's identity.
     """
 
-    __slots__ = ("fmt", "kind", "not_modified", "package", "status", "usage")
+    __slots__ = ("_twin", "fmt", "kind", "package", "status", "usage")
 
     def __init__(
         self,
@@ -49,7 +49,6 @@ class ResponseTag:
         package: str = "",
         *,
         usage: tuple[str, str] | None = None,
-        revalidated: bool = False,
     ) -> None:
         self.kind = kind
         self.fmt = fmt
@@ -57,12 +56,18 @@ class ResponseTag:
         self.package = package
         #: ``(package, kind)`` as counted among the most requested badges, if counted.
         self.usage = usage
-        #: The tag of the same response answered with 304 Not Modified.
-        self.not_modified: ResponseTag = (
-            self
-            if revalidated
-            else ResponseTag(kind, fmt, "not_modified", package, usage=usage, revalidated=True)
-        )
+        self._twin: ResponseTag | None = None
+
+    @property
+    def not_modified(self) -> ResponseTag:
+        """The tag of the same response answered with 304 Not Modified (made on first
+        use, then always the same object: most responses are never revalidated)."""
+        twin = self._twin
+        if twin is None:
+            twin = ResponseTag(self.kind, self.fmt, "not_modified", self.package, usage=self.usage)
+            twin._twin = twin
+            self._twin = twin
+        return twin
 
     def __repr__(self) -> str:
         return f"ResponseTag({self.kind!r}, {self.fmt!r}, {self.status!r}, {self.package!r})"
