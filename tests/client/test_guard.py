@@ -1,36 +1,41 @@
-"""The registry guard: the URL policy (pure), the address rules and the guarded backend.
+"""The registry guard: the URL policy (pure), the address rules, the guarded resolver and
+the URL check, then both end to end through aiohttp.
 
-The backend is driven with a fake resolver and a recording network backend that
-answers with canned HTTP bytes, so nothing here touches a socket.
+The resolver and the check are driven with a fake resolver and need no socket; the end to
+end tests run a real :class:`AsyncPyPIClient` over :func:`guarded_session` against the
+loopback upstream, with a canary listener that must never see a connection.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import ssl
-from collections.abc import Iterable, Sequence
+import re
+import socket
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-import httpcore
-import httpx
 import pytest
+from aiohttp.abc import ResolveResult
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pypins.client import AsyncPyPIClient
+from pypins.client import AsyncPyPIClient, _guard
 from pypins.client._guard import (
+    MAX_REDIRECTS,
     MAX_URL_LENGTH,
     NO_REGISTRIES,
-    GuardedBackend,
-    GuardedTransport,
+    GuardedResolver,
+    RegistryGuard,
     RegistryPolicy,
     address_refusal,
-    guarded_client,
+    guarded_session,
     parse_registry_url,
     resolve,
 )
-from pypins.errors import InvalidParameterError, InvalidResponseError
+from pypins.errors import InvalidParameterError, InvalidResponseError, UpstreamUnavailableError
+from tests.security.support import Canary
+from tests.support.upstream import Upstream
 
 ALLOWED = (
     "https://allowed.example/pypi",
@@ -39,7 +44,6 @@ ALLOWED = (
     "https://b\u00fccher.example/pypi",
 )
 POLICY = RegistryPolicy.from_urls(ALLOWED)
-OK_BODY = b'{"info": {"name": "demo", "version": "1.0"}, "urls": []}'
 
 
 # -- the URL policy -------------------------------------------------------------------
@@ -292,184 +296,170 @@ def test_address_refusals(
     assert address_refusal(ip, allow_private=True) == refused_with_private
 
 
-# -- the guarded backend --------------------------------------------------------------
-
-
-class RecordingStream(httpcore.AsyncMockStream):
-    """A mock stream that remembers the TLS server name it was asked for."""
-
-    def __init__(self, buffer: list[bytes], backend: RecordingBackend) -> None:
-        super().__init__(buffer)
-        self.backend = backend
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        self.backend.server_names.append(server_hostname)
-        return self
+# -- the guarded resolver -------------------------------------------------------------
 
 
 @dataclass
-class RecordingBackend(httpcore.AsyncNetworkBackend):
-    """Records every dial; ``failing`` addresses refuse; others answer ``responses``."""
-
-    responses: list[bytes] = field(default_factory=lambda: [ok()])
-    failing: frozenset[str] = frozenset()
-    dials: list[tuple[str, int]] = field(default_factory=list)
-    server_names: list[str | None] = field(default_factory=list)
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        self.dials.append((host, port))
-        if host in self.failing:
-            raise httpcore.ConnectError(f"{host} refused the connection")
-        return RecordingStream([self.responses.pop(0)], self)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-def ok(body: bytes = OK_BODY) -> bytes:
-    """A canned 200 answer (each canned answer closes its connection)."""
-    head = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
-    return head + body
-
-
-def redirect(location: str) -> bytes:
-    """A canned 302 answer."""
-    return (
-        "HTTP/1.1 302 Found\r\nConnection: close\r\n"
-        f"Location: {location}\r\nContent-Length: 0\r\n\r\n"
-    ).encode()
-
-
-@dataclass
-class Resolver:
-    """A fake resolver answering from ``records`` and counting lookups."""
+class FakeResolver:
+    """A resolver answering from ``records`` (other names do not exist), counting lookups."""
 
     records: dict[str, Sequence[str]] = field(default_factory=dict)
     lookups: list[str] = field(default_factory=list)
-    delay: float = 0.0
 
     async def __call__(self, host: str, port: int) -> Sequence[str]:
         self.lookups.append(host)
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if host not in self.records:
-            raise OSError(f"no such name: {host}")
-        return self.records[host]
-
-
-def guarded(
-    resolver: Resolver, network: RecordingBackend, *, allow_private: bool = False
-) -> httpx.AsyncClient:
-    """An httpx client over the guarded transport with fake DNS and network."""
-    backend = GuardedBackend(allow_private=allow_private, resolver=resolver, backend=network)
-    return httpx.AsyncClient(transport=GuardedTransport(POLICY, backend), follow_redirects=True)
-
-
-async def test_the_checked_address_is_dialled_and_tls_names_the_host() -> None:
-    """The name is resolved once; its address is dialled; SNI carries the name."""
-    resolver = Resolver({"allowed.example": ["93.184.215.14"]})
-    network = RecordingBackend()
-    async with guarded(resolver, network) as http:
-        response = await http.get("https://allowed.example/pypi/demo/json")
-    assert response.json()["info"]["name"] == "demo"
-    assert resolver.lookups == ["allowed.example"]
-    assert network.dials == [("93.184.215.14", 443)]
-    assert network.server_names == ["allowed.example"]
+        try:
+            return self.records[host]
+        except KeyError:
+            raise OSError(f"no such name: {host}") from None
 
 
 @pytest.mark.parametrize(
-    "addresses",
-    [["10.0.0.1"], ["93.184.215.14", "127.0.0.1"], ["::ffff:169.254.169.254"], ["fe80::1"]],
-)
-async def test_a_non_public_address_refuses_the_host_before_dialling(
-    addresses: list[str],
-) -> None:
-    """One non-public address among a host's addresses refuses it; nothing is dialled."""
-    network = RecordingBackend()
-    async with guarded(Resolver({"allowed.example": addresses}), network) as http:
-        with pytest.raises(InvalidParameterError, match="resolves to") as refused:
-            await http.get("https://allowed.example/pypi/demo/json")
-    assert refused.value.parameter == "pypiBaseUrl"
-    assert network.dials == []
-
-
-async def test_private_addresses_are_dialled_when_allowed() -> None:
-    """With ``allow_private``, a loopback literal is dialled without a lookup."""
-    resolver = Resolver()
-    network = RecordingBackend()
-    async with guarded(resolver, network, allow_private=True) as http:
-        response = await http.get("http://127.0.0.1:8080/simple/demo/json")
-    assert response.status_code == 200
-    assert resolver.lookups == []
-    assert network.dials == [("127.0.0.1", 8080)]
-
-
-async def test_the_next_address_is_tried_when_one_fails() -> None:
-    """Addresses are dialled in order, without repeats, until one answers."""
-    resolver = Resolver({"allowed.example": ["2606:4700::1", "2606:4700::1", "93.184.215.14"]})
-    network = RecordingBackend(failing=frozenset({"2606:4700::1"}))
-    async with guarded(resolver, network) as http:
-        assert (await http.get("https://allowed.example/pypi/x")).status_code == 200
-    assert network.dials == [("2606:4700::1", 443), ("93.184.215.14", 443)]
-
-
-async def test_the_last_failure_is_raised_when_every_address_fails() -> None:
-    """When no address answers, the last connection error is raised."""
-    resolver = Resolver({"allowed.example": ["93.184.215.14", "93.184.215.15"]})
-    network = RecordingBackend(failing=frozenset({"93.184.215.14", "93.184.215.15"}))
-    async with guarded(resolver, network) as http:
-        with pytest.raises(httpx.ConnectError, match=r"93\.184\.215\.15 refused"):
-            await http.get("https://allowed.example/pypi/x")
-
-
-@pytest.mark.parametrize(
-    ("records", "error", "message"),
+    ("answers", "allow_private", "addresses"),
     [
-        ({}, httpx.ConnectError, "cannot resolve allowed.example"),
-        ({"allowed.example": []}, httpx.ConnectError, "resolves to no address"),
-        ({"allowed.example": ["not-an-ip"]}, httpx.ConnectError, "not an address"),
+        (["93.184.215.14"], False, ["93.184.215.14"]),
+        (["2606:4700::6810:84e5"], False, ["2606:4700::6810:84e5"]),
+        (["64:ff9b::808:808"], False, ["64:ff9b::808:808"]),
+        (["127.0.0.1"], True, ["127.0.0.1"]),
+        (
+            ["10.0.0.1", "fe80::1", "::1", "100.64.0.1"],
+            True,
+            ["10.0.0.1", "fe80::1", "::1", "100.64.0.1"],
+        ),
+        (
+            ["2606:4700:0:0:0:0:0:1", "93.184.215.14", "2606:4700::1", "93.184.215.14"],
+            False,
+            ["2606:4700::1", "93.184.215.14"],
+        ),
     ],
 )
-async def test_resolution_failures_are_connection_errors(
-    records: dict[str, Sequence[str]], error: type[Exception], message: str
+async def test_addresses_that_pass_come_back_in_order_without_repeats(
+    answers: list[str], allow_private: bool, addresses: list[str]
 ) -> None:
-    """A name that does not resolve to addresses is a connection error; nothing is dialled."""
-    network = RecordingBackend()
-    async with guarded(Resolver(records), network) as http:
-        with pytest.raises(error, match=message):
-            await http.get("https://allowed.example/pypi/x")
-    assert network.dials == []
+    """Accepted addresses are returned canonical, in the resolver's order, each once."""
+    resolver = FakeResolver({"allowed.example": answers})
+    guard = GuardedResolver(allow_private=allow_private, resolver=resolver)
+    assert await guard.addresses("allowed.example", 443) == addresses
+    assert resolver.lookups == ["allowed.example"]
 
 
-async def test_a_slow_resolver_times_out() -> None:
-    """Resolution counts against the connect timeout."""
-    resolver = Resolver({"allowed.example": ["93.184.215.14"]}, delay=5.0)
-    backend = GuardedBackend(resolver=resolver, backend=RecordingBackend())
-    with pytest.raises(httpcore.ConnectTimeout, match=r"resolving allowed\.example"):
-        await backend.connect_tcp("allowed.example", 443, timeout=0.01)
+@pytest.mark.parametrize(
+    ("answers", "allow_private", "reason"),
+    [
+        (["127.0.0.1"], False, "127.0.0.1, a loopback address"),
+        (["::1"], False, "::1, a loopback address"),
+        (["10.0.0.1"], False, "10.0.0.1, a private address"),
+        (["fc00::1"], False, "fc00::1, a private address"),
+        (["169.254.1.1"], False, "169.254.1.1, a link-local address"),
+        (["fe80::1"], False, "fe80::1, a link-local address"),
+        (["::ffff:127.0.0.1"], False, "a loopback (embedded in IPv6) address"),
+        (["64:ff9b::a00:1"], False, "a private (embedded in IPv6) address"),
+        (["93.184.215.14", "127.0.0.1"], False, "127.0.0.1, a loopback address"),
+        (["169.254.169.254"], False, "169.254.169.254, a cloud metadata address"),
+        (["169.254.169.254"], True, "169.254.169.254, a cloud metadata address"),
+        (["fd00:ec2::254"], True, "fd00:ec2::254, a cloud metadata address"),
+        (["::ffff:169.254.169.254"], True, "a cloud metadata (embedded in IPv6) address"),
+        (["127.0.0.1", "100.100.100.200"], True, "100.100.100.200, a cloud metadata address"),
+        (["0.0.0.0"], True, "unspecified address"),
+        (["224.0.0.1"], True, "224.0.0.1, a multicast address"),
+    ],
+)
+async def test_one_refused_address_refuses_the_host(
+    answers: list[str], allow_private: bool, reason: str
+) -> None:
+    """A host with any refused address is a ``pypiBaseUrl`` error naming that address."""
+    resolver = FakeResolver({"allowed.example": answers})
+    guard = GuardedResolver(allow_private=allow_private, resolver=resolver)
+    with pytest.raises(InvalidParameterError) as refused:
+        await guard.addresses("allowed.example", 443)
+    assert refused.value.parameter == "pypiBaseUrl"
+    assert refused.value.detail is not None
+    assert refused.value.detail.startswith("allowed.example resolves to ")
+    assert refused.value.detail.endswith(reason)
 
 
-async def test_unix_sockets_are_refused() -> None:
-    """A registry is never reached through a Unix socket."""
-    with pytest.raises(httpcore.ConnectError, match="Unix socket"):
-        await GuardedBackend().connect_unix_socket("/run/docker.sock")
+@pytest.mark.parametrize(
+    ("host", "allow_private", "addresses"),
+    [
+        ("93.184.215.14", False, ["93.184.215.14"]),
+        ("2606:4700:0:0::1", False, ["2606:4700::1"]),
+        ("127.0.0.1", True, ["127.0.0.1"]),
+        ("::1", True, ["::1"]),
+        ("127.0.0.1", False, None),
+        ("::1", False, None),
+        ("169.254.169.254", True, None),
+    ],
+)
+async def test_literal_hosts_are_checked_without_a_lookup(
+    host: str, allow_private: bool, addresses: list[str] | None
+) -> None:
+    """A host that is an address is judged as one; the resolver is not asked."""
+    resolver = FakeResolver()
+    guard = GuardedResolver(allow_private=allow_private, resolver=resolver)
+    if addresses is None:
+        with pytest.raises(InvalidParameterError, match=f"{re.escape(host)} resolves to"):
+            await guard.addresses(host, 80)
+    else:
+        assert await guard.addresses(host, 80) == addresses
+    assert resolver.lookups == []
 
 
-async def test_sleep_is_the_inner_backend_s() -> None:
-    """Retries' back-off sleeps through the wrapped backend."""
-    await GuardedBackend(backend=RecordingBackend()).sleep(0)
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ({}, "cannot resolve allowed.example: no such name: allowed.example"),
+        ({"allowed.example": []}, "allowed.example resolves to no address"),
+        (
+            {"allowed.example": ["93.184.215.14", "registry.example"]},
+            "allowed.example resolves to 'registry.example', not an address",
+        ),
+        (
+            {"allowed.example": ["127.1"]},
+            "allowed.example resolves to '127.1', not an address",
+        ),
+    ],
+)
+async def test_hosts_without_addresses_are_os_errors(
+    records: dict[str, Sequence[str]], message: str
+) -> None:
+    """No address, an unresolvable name or a non-address answer raise OSError, as DNS does."""
+    guard = GuardedResolver(allow_private=True, resolver=FakeResolver(records))
+    with pytest.raises(OSError, match=f"^{re.escape(message)}$") as failed:
+        await guard.addresses("allowed.example", 443)
+    assert not isinstance(failed.value, InvalidParameterError)
+
+
+async def test_resolve_gives_aiohttp_numeric_targets_by_family() -> None:
+    """``resolve`` answers aiohttp with the checked addresses, IPv4 and IPv6 told apart."""
+    resolver = FakeResolver({"allowed.example": ["93.184.215.14", "2606:4700::1"]})
+    guard = GuardedResolver(resolver=resolver)
+    targets = await guard.resolve("allowed.example", 8443, socket.AF_UNSPEC)
+    expected = [
+        ResolveResult(
+            hostname="allowed.example",
+            host=address,
+            port=8443,
+            family=family,
+            proto=0,
+            flags=socket.AI_NUMERICHOST,
+        )
+        for address, family in (
+            ("93.184.215.14", socket.AF_INET),
+            ("2606:4700::1", socket.AF_INET6),
+        )
+    ]
+    assert targets == expected
+
+
+async def test_the_default_resolver_is_looked_up_at_each_resolution(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a ``resolver``, the module's ``resolve`` is used as it is at lookup time."""
+    guard = GuardedResolver()
+    replacement = FakeResolver({"allowed.example": ["93.184.215.14"]})
+    monkeypatch.setattr(_guard, "resolve", replacement)
+    assert await guard.addresses("allowed.example", 443) == ["93.184.215.14"]
+    assert replacement.lookups == ["allowed.example"]
 
 
 async def test_the_default_resolver_uses_the_event_loop() -> None:
@@ -477,66 +467,273 @@ async def test_the_default_resolver_uses_the_event_loop() -> None:
     assert await resolve("127.0.0.1", 80) == ["127.0.0.1"]
 
 
-# -- the transport and the client -----------------------------------------------------
+async def test_closing_the_resolver_releases_nothing() -> None:
+    """The resolver holds no resource: closed, it still resolves."""
+    guard = GuardedResolver(resolver=FakeResolver({"allowed.example": ["93.184.215.14"]}))
+    await guard.close()
+    assert await guard.addresses("allowed.example", 443) == ["93.184.215.14"]
+
+
+# -- the URL check ----------------------------------------------------------------------
+
+GUARDED = RegistryPolicy.from_urls(
+    [
+        "https://allowed.example/pypi",
+        "http://127.0.0.1:8080/simple",
+        "https://93.184.215.14/pypi",
+        "https://[2606:4700::1111]/pypi",
+        "https://[::ffff:7f00:1]/pypi",
+        "http://169.254.169.254/latest",
+        "https://[fd00:ec2::254]/pypi",
+    ]
+)
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "allow_private"),
     [
-        "https://evil.example/pypi/x",
-        "https://allowed.example/pypix/x",
-        "https://allowed.example/pypi/x?y=1",
-        "https://user@allowed.example/pypi/x",
-        "http://allowed.example/pypi/x",
+        ("https://allowed.example/pypi/demo/json", False),
+        ("HTTPS://Allowed.Example:443/pypi/demo/json", False),
+        ("https://93.184.215.14/pypi/demo/json", False),
+        ("https://[2606:4700::1111]/pypi/demo/json", False),
+        ("https://[2606:4700:0:0:0:0:0:1111]/pypi/demo/json", False),
+        ("http://127.0.0.1:8080/simple/demo/json", True),
+        ("https://[::ffff:7f00:1]/pypi/demo/json", True),
     ],
 )
-async def test_requests_outside_the_policy_are_refused_unsent(url: str) -> None:
-    """A request outside the allowed registries raises before any lookup or dial."""
-    resolver = Resolver({"allowed.example": ["93.184.215.14"]})
-    network = RecordingBackend()
-    async with guarded(resolver, network) as http:
-        with pytest.raises(InvalidResponseError, match="refused"):
-            await http.get(url)
+def test_the_check_passes_allowed_urls(url: str, allow_private: bool) -> None:
+    """A URL under an allowed base, on a host that may be dialled, passes silently."""
+    RegistryGuard(GUARDED, allow_private)(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        ("https://evil.example/pypi/demo/json", "not an allowed registry"),
+        ("https://allowed.example/pypix/demo/json", "not an allowed registry"),
+        ("http://allowed.example/pypi/demo/json", "not an allowed registry"),
+        ("https://allowed.example:8443/pypi/demo/json", "not an allowed registry"),
+        ("http://127.0.0.1:8081/simple/demo/json", "not an allowed registry"),
+        ("http://[::1]:8080/simple/demo/json", "not an allowed registry"),
+        ("https://allowed.example/pypi/demo/json?x=1", "has a query or fragment"),
+        ("https://user@allowed.example/pypi/demo/json", "has user info"),
+        ("https://allowed.example/pypi/../admin", "has a dot segment in its path"),
+        (
+            "http://2130706433:8080/simple/demo/json",
+            "has a numeric host that is not a dotted-quad IPv4 address",
+        ),
+        ("file:///etc/passwd", "scheme 'file' is not http or https"),
+    ],
+)
+def test_the_check_refuses_urls_outside_the_policy(url: str, detail: str) -> None:
+    """A URL outside the policy is an invalid response, naming the URL and the reason."""
+    with pytest.raises(InvalidResponseError) as refused:
+        RegistryGuard(GUARDED, allow_private=True)(url)
+    assert str(refused.value) == f"request to {url!r} refused: {detail}"
+
+
+def test_the_check_quotes_long_urls_shortened() -> None:
+    """A long refused URL is quoted by its first 200 characters only."""
+    url = "https://allowed.example/pypi/" + "a" * MAX_URL_LENGTH
+    with pytest.raises(InvalidResponseError) as refused:
+        RegistryGuard(GUARDED)(url)
+    message = f"request to {url[:200]!r} refused: longer than {MAX_URL_LENGTH} characters"
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_private", "reason"),
+    [
+        ("http://127.0.0.1:8080/simple/demo/json", False, "127.0.0.1, a loopback address"),
+        ("https://[::ffff:7f00:1]/pypi/demo/json", False, "a loopback (embedded in IPv6) address"),
+        ("http://169.254.169.254/latest/meta-data", False, "a cloud metadata address"),
+        ("http://169.254.169.254/latest/meta-data", True, "a cloud metadata address"),
+        ("https://[fd00:ec2::254]/pypi/demo/json", True, "fd00:ec2::254, a cloud metadata address"),
+    ],
+)
+def test_the_check_refuses_literal_hosts_like_resolved_ones(
+    url: str, allow_private: bool, reason: str
+) -> None:
+    """A host written as an address, which aiohttp dials unresolved, passes the address rules."""
+    with pytest.raises(InvalidParameterError) as refused:
+        RegistryGuard(GUARDED, allow_private)(url)
+    assert refused.value.parameter == "pypiBaseUrl"
+    assert refused.value.detail is not None
+    assert refused.value.detail.endswith(reason)
+
+
+async def test_the_guarded_session_ignores_the_environment() -> None:
+    """The pool takes nothing from the environment and bounds each exchange."""
+    async with guarded_session(timeout=3.0) as session:
+        assert not session.trust_env
+        assert session.timeout.total == 3.0
+
+
+# -- end to end: AsyncPyPIClient over the guarded pool --------------------------------
+
+
+@pytest.fixture
+def canary() -> Iterator[Canary]:
+    """A second loopback listener that must receive no connection."""
+    with Canary() as server:
+        yield server
+
+
+@asynccontextmanager
+async def registry_client(
+    allowed: Sequence[str], resolver: FakeResolver, *, allow_private: bool = True
+) -> AsyncIterator[AsyncPyPIClient]:
+    """A client of ``allowed[0]`` built as the service builds one (guarded pool and check)."""
+    policy = RegistryPolicy.from_urls(allowed)
+    async with guarded_session(
+        allow_private=allow_private, timeout=2.0, resolver=resolver
+    ) as session:
+        yield AsyncPyPIClient(
+            policy.check(allowed[0]),
+            timeout=2.0,
+            session=session,
+            check_url=RegistryGuard(policy, allow_private),
+            max_redirects=MAX_REDIRECTS,
+        )
+
+
+async def test_a_listed_name_is_dialled_at_the_address_it_resolved_to(upstream: Upstream) -> None:
+    """DNS pinning: a name no real DNS knows reaches the address the resolver returned."""
+    base = f"http://allowed.example:{upstream.port}/pypi"
+    resolver = FakeResolver({"allowed.example": ["127.0.0.1"]})
+    async with registry_client([base], resolver) as client:
+        document = await client.get_json("requests")
+    assert document.url == f"{base}/requests/json"
+    assert document.data is not None
+    assert document.data["info"]["name"] == "requests"
+    assert resolver.lookups == ["allowed.example"]
+    assert upstream.counts() == {"/pypi/requests/json": 1}
+
+
+async def test_redirects_inside_the_registry_are_followed(upstream: Upstream) -> None:
+    """The registry's canonical-name redirect is checked, then followed on the same host."""
+    base = f"http://allowed.example:{upstream.port}/pypi"
+    resolver = FakeResolver({"allowed.example": ["127.0.0.1"]})
+    async with registry_client([base], resolver) as client:
+        document = await client.get_json("django")
+    assert document.url == f"{base}/Django/json"
+    assert resolver.lookups == ["allowed.example"]
+    assert upstream.counts() == {"/pypi/django/json": 1, "/pypi/Django/json": 1}
+
+
+@pytest.mark.parametrize("allow_private", [True, False])
+async def test_a_loopback_literal_registry_needs_private_registries_allowed(
+    upstream: Upstream, allow_private: bool
+) -> None:
+    """A listed loopback address is dialled without a lookup, and only if allowed."""
+    resolver = FakeResolver()
+    async with registry_client(
+        [upstream.pypi_url], resolver, allow_private=allow_private
+    ) as client:
+        if allow_private:
+            assert (await client.get_json("requests")).data is not None
+        else:
+            with pytest.raises(InvalidParameterError, match="a loopback address"):
+                await client.get_json("requests")
     assert resolver.lookups == []
-    assert network.dials == []
+    assert upstream.total() == (1 if allow_private else 0)
+
+
+@pytest.mark.parametrize(
+    ("answers", "allow_private"),
+    [
+        (["127.0.0.1"], False),
+        (["::ffff:127.0.0.1"], False),
+        (["93.184.215.14", "127.0.0.1"], False),
+        (["169.254.169.254"], True),
+        (["127.0.0.1", "fd00:ec2::254"], True),
+    ],
+)
+async def test_names_with_a_refused_address_are_never_dialled(
+    canary: Canary, answers: list[str], allow_private: bool
+) -> None:
+    """A listed name resolving to any refused address is refused before connecting."""
+    resolver = FakeResolver({"allowed.example": answers})
+    base = f"http://allowed.example:{canary.port}/pypi"
+    async with registry_client([base], resolver, allow_private=allow_private) as client:
+        with pytest.raises(InvalidParameterError, match=r"allowed\.example resolves to"):
+            await client.get_json("requests")
+    assert resolver.lookups == ["allowed.example"]
+    assert canary.settle() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (None, "cannot resolve allowed.example"),
+        ([], "resolves to no address"),
+        (["registry.example"], "not an address"),
+    ],
+)
+async def test_names_without_an_address_are_unavailable(
+    canary: Canary, answers: list[str] | None, message: str
+) -> None:
+    """A listed name that gives no address makes the registry unreachable, not refused."""
+    resolver = FakeResolver({} if answers is None else {"allowed.example": answers})
+    base = f"http://allowed.example:{canary.port}/pypi"
+    async with registry_client([base], resolver) as client:
+        with pytest.raises(UpstreamUnavailableError, match=message):
+            await client.get_json("requests")
+    assert canary.settle() == (0, 0)
 
 
 @pytest.mark.parametrize(
     "location",
     [
-        "http://127.0.0.1:1/pypi/demo/json",
-        "https://allowed.example@evil.example/pypi/demo/json",
-        "/pypi/../admin",
-        "/pypi/demo/json?x=1",
+        "{canary}/pypi/requests/json",
+        "//127.0.0.1:{cport}/pypi/requests/json",
+        "http://allowed.example:{cport}/pypi/requests/json",
+        "http://allowed.example:{uport}@127.0.0.1:{cport}/pypi/requests/json",
+        "http://[::ffff:127.0.0.1]:{cport}/pypi/requests/json",
+        "https://allowed.example:{uport}/pypi/requests/json",
+        "/pypix/requests/json",
+        "/pypi/requests/json?again=1",
         "file:///etc/passwd",
     ],
 )
-async def test_redirects_out_of_the_registry_are_refused(location: str) -> None:
-    """The client reports a redirect out of the registry as an invalid response."""
-    resolver = Resolver({"allowed.example": ["93.184.215.14"]})
-    network = RecordingBackend(responses=[redirect(location)])
-    async with guarded(resolver, network) as http:
-        client = AsyncPyPIClient("https://allowed.example/pypi", http_client=http)
+async def test_redirects_out_of_the_policy_are_refused_before_connecting(
+    upstream: Upstream, canary: Canary, location: str
+) -> None:
+    """A redirect leaving the registry is refused: its target is neither resolved nor dialled."""
+    target = location.format(canary=canary.url, cport=canary.port, uport=upstream.port)
+    upstream.inject("/pypi/requests/json", status=302, headers={"Location": target})
+    resolver = FakeResolver({"allowed.example": ["127.0.0.1"]})
+    base = f"http://allowed.example:{upstream.port}/pypi"
+    async with registry_client([base], resolver) as client:
         with pytest.raises(InvalidResponseError, match="refused"):
-            await client.get_json("demo")
-    assert network.dials == [("93.184.215.14", 443)]
+            await client.get_json("requests")
+    assert resolver.lookups == ["allowed.example"]
+    assert upstream.counts() == {"/pypi/requests/json": 1}
+    assert canary.settle() == (0, 0)
 
 
-async def test_redirects_inside_the_registry_are_followed() -> None:
-    """A redirect to another path under the registry is followed."""
-    resolver = Resolver({"allowed.example": ["93.184.215.14"]})
-    network = RecordingBackend(responses=[redirect("/pypi/Demo/json")])
-    network.responses.append(ok())
-    async with guarded(resolver, network) as http:
-        client = AsyncPyPIClient("https://allowed.example/pypi", http_client=http)
-        document = await client.get_json("demo")
-    assert document.url == "https://allowed.example/pypi/Demo/json"
-    assert network.dials == [("93.184.215.14", 443)] * 2
-
-
-async def test_guarded_client_defaults() -> None:
-    """The guarded client follows nothing by itself, ignores the environment, bounds hops."""
-    async with guarded_client(POLICY) as http:
-        assert not http.follow_redirects
-        assert not http.trust_env
-        assert http.max_redirects == 3
+@pytest.mark.parametrize(
+    ("host", "lookups"),
+    [
+        ("internal.example", ["allowed.example", "internal.example"]),
+        ("169.254.169.254", ["allowed.example"]),
+    ],
+)
+async def test_redirects_to_a_listed_host_at_a_refused_address_are_never_dialled(
+    upstream: Upstream, canary: Canary, host: str, lookups: list[str]
+) -> None:
+    """A redirect to another listed registry is refused when its address is (name or literal)."""
+    second = f"http://{host}:{canary.port}/pypi"
+    upstream.inject(
+        "/pypi/requests/json", status=302, headers={"Location": f"{second}/requests/json"}
+    )
+    resolver = FakeResolver(
+        {"allowed.example": ["127.0.0.1"], "internal.example": ["169.254.169.254"]}
+    )
+    base = f"http://allowed.example:{upstream.port}/pypi"
+    async with registry_client([base, second], resolver) as client:
+        with pytest.raises(InvalidParameterError, match="a cloud metadata address"):
+            await client.get_json("requests")
+    assert resolver.lookups == lookups
+    assert upstream.counts() == {"/pypi/requests/json": 1}
+    assert canary.settle() == (0, 0)

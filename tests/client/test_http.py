@@ -59,19 +59,32 @@ def test_http_date(moment: datetime | str, text: str) -> None:
     assert _http.http_date(moment) == text
 
 
+def head(status: int = 200, headers: dict[str, str] | None = None) -> _http.ResponseHead:
+    """A response head with case-insensitive headers, as both clients give them."""
+    return _http.ResponseHead(
+        status, "", "https://pypi.example/pypi/x/json", httpx.Headers(headers or {})
+    )
+
+
 def test_validators_read_the_headers() -> None:
     """ETag, Last-Modified and a numeric X-PyPI-Last-Serial are read."""
-    response = httpx.Response(
-        200, headers={"ETag": '"a"', "Last-Modified": "x", "X-PyPI-Last-Serial": " 12 "}
-    )
-    assert _http.validators(response) == _http.Validators('"a"', "x", 12)
-    assert _http.validators(httpx.Response(200)) == _http.Validators()
+    found = head(headers={"ETag": '"a"', "Last-Modified": "x", "X-PyPI-Last-Serial": " 12 "})
+    assert _http.validators(found) == _http.Validators('"a"', "x", 12)
+    assert _http.validators(head()) == _http.Validators()
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "phrase"),
+    [(404, "", "Not Found"), (404, "Gone Fishing", "Gone Fishing"), (599, "", "Unknown Status")],
+)
+def test_reason_phrase(status: int, reason: str, phrase: str) -> None:
+    """The reason phrase as sent, else the standard one, else "Unknown Status"."""
+    assert _http.ResponseHead(status, reason, "http://x/", {}).reason_phrase == phrase
 
 
 def test_body_collector_deadline() -> None:
     """A body still arriving after the deadline raises UpstreamUnavailableError."""
-    response = httpx.Response(200, request=httpx.Request("GET", "http://x/"))
-    collector = _http.BodyCollector(response, limit=100, deadline=0.0)
+    collector = _http.BodyCollector("http://x/", limit=100, deadline=0.0)
     with pytest.raises(UpstreamUnavailableError, match="did not finish"):
         collector.add(b"x")
 
@@ -100,8 +113,7 @@ def test_retry_after(value: str | None, seconds: float | None) -> None:
 
 def test_check_status_carries_retry_after() -> None:
     """A 429's Retry-After reaches the HTTPError."""
-    request = httpx.Request("GET", "https://pypi.example/pypi/x/json")
-    response = httpx.Response(429, headers={"Retry-After": "30"}, request=request)
     with pytest.raises(HTTPError) as caught:
-        check_status(response)
+        check_status(head(429, {"Retry-After": "30"}))
     assert caught.value.retry_after == 30.0
+    assert caught.value.url == "https://pypi.example/pypi/x/json"

@@ -25,13 +25,14 @@ from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 from xml.etree.ElementTree import Element
 
-import httpx
+import aiohttp
 import pytest
 from defusedxml.ElementTree import fromstring
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS
+from pypins.client._async import client_session
 from pypins.config import ServiceConfig
 from pypins.web import openapi
 from pypins.web.asgi import PypinsApp
@@ -184,13 +185,11 @@ class Harness:
 
     def app(self) -> PypinsApp:
         """A new app, started, with an upstream pool configured as the service's own."""
-        pool = httpx.AsyncClient(
-            verify=self._tls,
-            timeout=self.config.timeout,
-            follow_redirects=True,
-            max_redirects=3,
-        )
-        app = PypinsApp(BadgeService(self.config, http_client=pool))
+
+        async def new_pool() -> aiohttp.ClientSession:
+            return client_session(timeout=self.config.timeout, verify=self._tls)
+
+        app = PypinsApp(BadgeService(self.config, session=self.runner.run(new_pool())))
         self.runner.run(app.service.start())
         self.apps.append(app)
         return app

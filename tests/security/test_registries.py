@@ -19,11 +19,12 @@ import httpx
 import pytest
 
 from pypins.client import AsyncPyPIClient, JSONDocument
-from pypins.client._guard import RegistryPolicy, guarded_client
+from pypins.client._guard import RegistryGuard, RegistryPolicy, guarded_session
 from pypins.config import ServiceConfig
 from pypins.errors import UpstreamUnavailableError
 from pypins.web.service import BadgeService
 from tests.security.support import Canary, FakeDNS, TLSRegistry
+from tests.support.service import loopback_config
 from tests.support.upstream import Upstream
 
 Serve = Callable[[ServiceConfig], Awaitable[httpx.AsyncClient]]
@@ -322,13 +323,20 @@ async def test_download_counts_ignore_the_registry(
 async def test_proxy_variables_are_ignored(
     monkeypatch: pytest.MonkeyPatch, upstream: Upstream, canary: Canary
 ) -> None:
-    """Proxies named by the environment are not used: a proxy would resolve names itself."""
+    """The service's registry clients use no proxy the environment names: a proxy would
+    resolve names itself. (Its PyPI client does.)"""
     for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
         monkeypatch.setenv(variable, canary.url)
-    policy = RegistryPolicy.from_urls([upstream.pypi_url])
-    async with guarded_client(policy, allow_private=True, timeout=2.0) as http:
-        client = AsyncPyPIClient(upstream.pypi_url, http_client=http)
+    for variable in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    service = BadgeService(loopback_config(upstream, allow_private_registries=True, usage_db="off"))
+    try:
+        client = service.client(upstream.pypi_url)
+        assert not client.trust_env
+        assert service.client().trust_env
         document = await client.get_json("requests")
+    finally:
+        await service.stop()
     assert document.data is not None
     assert upstream.count("/pypi/requests/json") == 1
     assert canary.settle() == (0, 0)
@@ -342,8 +350,11 @@ async def fetch_over_tls(registry: TLSRegistry, name: str, trusted: Path) -> JSO
     base = f"https://{name}:{registry.port}/pypi"
     policy = RegistryPolicy.from_urls([base])
     context = ssl.create_default_context(cafile=str(trusted))
-    async with guarded_client(policy, allow_private=True, verify=context, timeout=2.0) as http:
-        return await AsyncPyPIClient(policy.check(base), http_client=http).get_json("requests")
+    async with guarded_session(allow_private=True, verify=context, timeout=2.0) as session:
+        client = AsyncPyPIClient(
+            policy.check(base), session=session, check_url=RegistryGuard(policy, allow_private=True)
+        )
+        return await client.get_json("requests")
 
 
 async def test_tls_verifies_the_name_while_dialling_the_checked_address(

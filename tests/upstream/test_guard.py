@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 
-import httpx
+import aiohttp
 import pytest
 
 from pypins.cache.store import MemoryStore
@@ -363,9 +363,9 @@ def test_classify(error: BaseException | None, outcome: str) -> None:
 
 
 def test_classify_reads_the_cause_of_a_timeout() -> None:
-    """An httpx timeout behind an unavailable error is a timeout."""
+    """A timeout behind an unavailable error is a timeout (aiohttp's are TimeoutErrors)."""
     error = UpstreamUnavailableError("pypi.example failed")
-    error.__cause__ = httpx.ReadTimeout("slow")
+    error.__cause__ = aiohttp.ServerTimeoutError("slow")
     assert classify(error) == "timeout"
 
 

@@ -8,7 +8,7 @@ package.latest_release_id, package.has_wheel, package.python_versions
 ```
 """
 
-from pypins.client._async import AsyncPyPIClient
+from pypins.client._async import AsyncPyPIClient, client_session
 from pypins.client._models import (
     Author,
     Downloads,
@@ -38,6 +38,7 @@ __all__ = [
     "Release",
     "Validators",
     "Vulnerability",
+    "client_session",
     "get",
     "json2package",
     "latest_updated_packages",

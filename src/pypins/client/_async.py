@@ -1,17 +1,29 @@
 """The asyncio client the service uses: one shared pool, bounded bodies, mapped errors.
 
-Every exchange is bounded in time (connect, redirects, body) and in size; a large JSON
-body is then decoded in a worker thread within what is left of the same deadline.
+It runs on aiohttp: a miss costs the service a third to a tenth of the CPU it cost over
+httpx, whose connection pool grows dearer with every request in flight
+(``bench/miss.py``, ``docs/performance.md``). Every exchange is bounded in time (connect,
+redirects, body) and in size; a large JSON body is then decoded in a worker thread
+within what is left of the same deadline. Redirects are followed here, one hop at a
+time, so that each hop can be checked before it is requested.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
+from urllib.parse import urlsplit
 
+import aiohttp
 import httpx
+from aiohttp.abc import AbstractResolver
+from yarl import URL
 
 from pypins.client import _http
 from pypins.client._models import Downloads, FeedEntry, JSONDocument, Package
@@ -35,6 +47,85 @@ from pypins.settings import (
 #: (3 ms or more of orjson); of the recorded documents, boto3's and numpy's qualify.
 PARSE_IN_THREAD_BYTES = 1024 * 1024
 
+#: Connections a pool keeps open at most (all hosts together).
+DEFAULT_CONNECTIONS = 100
+
+#: The statuses whose ``Location`` is followed.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+#: Hosts whose proxy a client remembers (redirects could name any number of them).
+MAX_PROXY_HOSTS = 64
+
+#: Checks one URL (the first and every redirect) before it is requested; raises to refuse.
+URLCheck = Callable[[str], None]
+
+
+def ssl_context(verify: ssl.SSLContext | bool = True) -> ssl.SSLContext:
+    """The TLS settings of a pool: certifi's authorities, or ``SSL_CERT_FILE`` /
+    ``SSL_CERT_DIR`` when set (the same choice the blocking client's httpx makes)."""
+    return httpx.create_ssl_context(verify=verify)
+
+
+def client_session(
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    connections: int = DEFAULT_CONNECTIONS,
+    resolver: AbstractResolver | None = None,
+    verify: ssl.SSLContext | bool = True,
+) -> aiohttp.ClientSession:
+    """A connection pool for :class:`AsyncPyPIClient` (call it with a loop running).
+
+    The pool reads nothing from the environment: proxies are the client's choice
+    (``trust_env``), looked up once per host rather than on every request as
+    aiohttp's own ``trust_env`` would (a seventh of a miss's CPU). It keeps no
+    cookies and follows no redirect by itself: the client does, hop by hop.
+    """
+    connector = aiohttp.TCPConnector(limit=connections, resolver=resolver, ssl=ssl_context(verify))
+    return aiohttp.ClientSession(
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        auto_decompress=True,
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+
+
+@contextmanager
+def mapped_errors(url: str) -> Iterator[None]:
+    """Turn aiohttp's exceptions into pypins' (transport errors -> UpstreamUnavailableError)."""
+    try:
+        yield
+    except TimeoutError as exc:  # aiohttp's ServerTimeoutError is one
+        raise UpstreamUnavailableError(f"{url} did not answer in time ({exc!r})") from exc
+    except aiohttp.InvalidURL as exc:
+        raise InvalidResponseError(f"{url} led to an invalid URL ({exc})") from exc
+    except aiohttp.ClientPayloadError as exc:
+        if "decode" in str(exc):
+            raise InvalidResponseError(f"{url} sent a body that cannot be decoded ({exc})") from exc
+        raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTP_PROXY``, ``HTTPS_PROXY``,
+    ``ALL_PROXY``, in either case), unless ``NO_PROXY`` exempts its host; else None."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def redirect_target(url: str, location: str) -> str:
+    """The absolute http(s) URL a ``Location`` sent by ``url`` points to."""
+    try:
+        target = URL(url).join(URL(location))
+    except (ValueError, TypeError) as exc:
+        raise InvalidResponseError(f"{url} redirected to an invalid URL") from exc
+    if target.scheme not in ("http", "https") or not target.host:
+        raise InvalidResponseError(f"{url} redirected to {str(target)[:200]!r}; refused")
+    return str(target)
+
 
 class AsyncPyPIClient:
     """An asyncio PyPI client over one connection pool.
@@ -47,6 +138,9 @@ class AsyncPyPIClient:
     ``timeout`` bounds each whole exchange (connect, redirects and body) and, for
     ``get_json``, the decoding of the body too. JSON bodies of ``parse_in_thread_bytes``
     or more are decoded in a worker thread (None: always on the event loop).
+    ``session`` shares a pool made by :func:`client_session` (the client then leaves it
+    open); ``check_url`` vets every URL, redirects included, before it is requested;
+    ``trust_env`` sends requests through the proxy the environment names, as httpx does.
     """
 
     def __init__(
@@ -60,7 +154,9 @@ class AsyncPyPIClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_redirects: int = _http.DEFAULT_MAX_REDIRECTS,
         user_agent: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        session: aiohttp.ClientSession | None = None,
+        check_url: URLCheck | None = None,
+        trust_env: bool = True,
         parse_in_thread_bytes: int | None = PARSE_IN_THREAD_BYTES,
     ) -> None:
         self.pypi_url = pypi_url
@@ -69,12 +165,14 @@ class AsyncPyPIClient:
         self.latest_updates_url = latest_updates_url
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
+        self.max_redirects = max_redirects
         self.user_agent = user_agent
+        self.check_url = check_url
+        self.trust_env = trust_env
+        self._proxies: dict[tuple[str, str], str | None] = {}
         self.parse_in_thread_bytes = parse_in_thread_bytes
-        self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(
-            timeout=timeout, max_redirects=max_redirects, follow_redirects=True
-        )
+        self._owns_session = session is None
+        self._session = session
 
     async def __aenter__(self) -> AsyncPyPIClient:
         return self
@@ -88,9 +186,32 @@ class AsyncPyPIClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (not an injected ``http_client``)."""
-        if self._owns_client:
-            await self._client.aclose()
+        """Close the connection pool (not a ``session`` it was given)."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _pool(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = client_session(timeout=self.timeout)
+        return self._session
+
+    def _proxy(self, url: str) -> str | None:
+        """The environment's proxy for ``url`` (None without ``trust_env``), per host."""
+        if not self.trust_env:
+            return None
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # aiohttp refuses the URL itself, as an invalid one
+            return None
+        key = (parts.scheme, parts.netloc)
+        try:
+            return self._proxies[key]
+        except KeyError:
+            if len(self._proxies) >= MAX_PROXY_HOSTS:
+                self._proxies.clear()
+            proxy = self._proxies[key] = environment_proxy(url)
+            return proxy
 
     async def _fetch(
         self,
@@ -99,8 +220,8 @@ class AsyncPyPIClient:
         *,
         conditional: bool = False,
         until: float | None = None,
-    ) -> tuple[httpx.Response, bytes | None]:
-        """GET ``url``: the response and its bounded body (None for a 304).
+    ) -> tuple[_http.ResponseHead, bytes | None]:
+        """GET ``url``: the response's head and its bounded body (None for a 304).
 
         ``until`` is the exchange's monotonic deadline (default: ``timeout`` from now).
         """
@@ -114,27 +235,44 @@ class AsyncPyPIClient:
 
     async def _exchange(
         self, url: str, headers: dict[str, str], conditional: bool, until: float
-    ) -> tuple[httpx.Response, bytes | None]:
-        with _http.mapped_errors(url):
-            async with self._client.stream(
-                "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True
-            ) as response:
-                if _http.check_status(response, conditional=conditional):
-                    return response, None
-                _http.check_declared_size(response, self.max_response_bytes)
-                body = _http.BodyCollector(response, self.max_response_bytes, until)
-                async for chunk in response.aiter_bytes():
-                    body.add(chunk)
-                return response, body.content()
+    ) -> tuple[_http.ResponseHead, bytes | None]:
+        session = self._pool()
+        target = url
+        for _ in range(self.max_redirects + 1):
+            if self.check_url is not None:
+                self.check_url(target)
+            with mapped_errors(target):
+                async with session.get(
+                    target,
+                    headers=headers,
+                    allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(total=self.timeout),
+                    proxy=self._proxy(target),
+                ) as response:
+                    head = _http.ResponseHead(
+                        response.status, response.reason or "", str(response.url), response.headers
+                    )
+                    location = response.headers.get("Location")
+                    if response.status in REDIRECT_STATUSES and location is not None:
+                        target = redirect_target(target, location)
+                        continue
+                    if _http.check_status(head, conditional=conditional):
+                        return head, None
+                    _http.check_declared_size(head, self.max_response_bytes)
+                    body = _http.BodyCollector(head.url, self.max_response_bytes, until)
+                    async for chunk in response.content.iter_any():
+                        body.add(chunk)
+                    return head, body.content()
+        raise InvalidResponseError(f"{url} redirected too many times")
 
     async def _document(
-        self, response: httpx.Response, content: bytes | None, until: float
+        self, head: _http.ResponseHead, content: bytes | None, until: float
     ) -> JSONDocument:
         """Decode a fetched body: on the loop if small, else in a thread, by ``until``."""
         threshold = self.parse_in_thread_bytes
         if content is None or threshold is None or len(content) < threshold:
-            return _http.json_document(response, content)
-        parse = asyncio.to_thread(_http.json_document, response, content)
+            return _http.json_document(head, content)
+        parse = asyncio.to_thread(_http.json_document, head, content)
         try:
             # On timeout wait_for stops waiting, but a running thread cannot be
             # stopped: it finishes its parse in the background and its result is
@@ -142,7 +280,7 @@ class AsyncPyPIClient:
             return await asyncio.wait_for(parse, max(until - time.monotonic(), 0.0))
         except TimeoutError:
             raise InvalidResponseError(
-                f"response from {response.url} was not decoded in time"
+                f"response from {head.url} was not decoded in time"
             ) from None
 
     async def get_json(
@@ -164,8 +302,8 @@ class AsyncPyPIClient:
         )
         conditional = if_none_match is not None or if_modified_since is not None
         until = _http.deadline(self.timeout)
-        response, content = await self._fetch(url, headers, conditional=conditional, until=until)
-        return await self._document(response, content, until)
+        head, content = await self._fetch(url, headers, conditional=conditional, until=until)
+        return await self._document(head, content, until)
 
     async def get(self, name: str, version: str | None = None) -> Package:
         """The Package ``name`` (described at ``version`` if given)."""

@@ -6,12 +6,13 @@ URL is accepted only under a base URL the operator allowed (same scheme, host an
 port; the same path or one below it at a ``/``), and only when written plainly - no
 user info, query, fragment, backslash, space or control character, dot segment,
 encoded ``/``, ``.`` or ``%``, and no numeric host but a canonical dotted quad; it
-refuses what is ambiguous rather than normalising it. :func:`guarded_client` builds
-the ``httpx.AsyncClient`` for those registries: its transport checks every request
-(each redirect too) against the policy before any connection, resolves host names
-itself, refuses non-public addresses (unless the operator allows private
-registries), and connects to the very address it checked, so a second DNS answer
-cannot slip in between; TLS still verifies the certificate of the host name.
+refuses what is ambiguous rather than normalising it. :func:`guarded_session` builds
+the aiohttp pool for those registries: its :class:`GuardedResolver` resolves host
+names itself, refuses non-public addresses (unless the operator allows private
+registries), and the pool connects to the very address it checked, so a second DNS
+answer cannot slip in between; TLS still verifies the certificate of the host name.
+:class:`RegistryGuard` checks every request (each redirect too) against the policy
+before any connection.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
-import httpcore
-import httpx
+import aiohttp
 import idna
+from aiohttp.abc import AbstractResolver, ResolveResult
 
+from pypins.client._async import DEFAULT_CONNECTIONS, client_session
 from pypins.errors import InvalidParameterError, InvalidResponseError
 from pypins.settings import DEFAULT_TIMEOUT
 
@@ -38,8 +40,6 @@ MAX_URL_LENGTH = 2048
 MAX_REDIRECTS = 3
 #: The only schemes a registry may use, with their default ports.
 DEFAULT_PORTS = {"http": 80, "https": 443}
-#: The connection pool of the registries' client.
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 #: The query parameter the policy's refusals name.
 PARAMETER = "pypiBaseUrl"
 
@@ -311,175 +311,144 @@ def _literal(host: str) -> IPAddress | None:
         return None
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend that resolves, checks, then connects to the checked IP.
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver for registries: every address of a host is checked first.
 
-    ``resolver`` defaults to :func:`resolve` (looked up at each connection). Every
+    ``resolver`` defaults to :func:`resolve` (looked up at each resolution). Every
     address of a host must pass :func:`address_refusal`; one refused address refuses
     the host, with ``InvalidParameterError("pypiBaseUrl")``, before any connection.
+    aiohttp connects to the very addresses returned here (and caches them for a few
+    seconds), so a second DNS answer cannot slip in between the check and the connect.
     """
 
-    def __init__(
-        self,
-        *,
-        allow_private: bool = False,
-        resolver: Resolver | None = None,
-        backend: httpcore.AsyncNetworkBackend | None = None,
-    ) -> None:
+    def __init__(self, *, allow_private: bool = False, resolver: Resolver | None = None) -> None:
         self.allow_private = allow_private
         self.resolver = resolver
-        self.backend = backend if backend is not None else httpcore.AnyIOBackend()
 
-    async def addresses(self, host: str, port: int, timeout: float | None = None) -> list[str]:
-        """The checked addresses of ``host``, in the resolver's order, without repeats."""
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """The checked addresses of ``host``, in the resolver's order, without repeats.
+
+        A host that cannot be resolved raises ``OSError`` (aiohttp reports it as a DNS
+        failure, pypins as an unreachable upstream).
+        """
         literal = _literal(host)
-        found = [literal] if literal is not None else await self._resolve(host, port, timeout)
+        found = [literal] if literal is not None else await self._resolve(host, port)
         if not found:
-            raise httpcore.ConnectError(f"{host} resolves to no address")
+            raise OSError(f"{host} resolves to no address")
         for address in found:
-            reason = address_refusal(address, allow_private=self.allow_private)
-            if reason is not None:
-                raise InvalidParameterError(
-                    PARAMETER, f"{host} resolves to {address}, a {reason} address"
-                )
+            _refuse(host, address, allow_private=self.allow_private)
         return list(dict.fromkeys(str(address) for address in found))
 
-    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+    async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         resolver = self.resolver if self.resolver is not None else resolve
         try:
-            async with asyncio.timeout(timeout):
-                answers = await resolver(host, port)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+            answers = await resolver(host, port)
         except OSError as error:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
+            raise OSError(f"cannot resolve {host}: {error}") from None
         addresses: list[IPAddress] = []
         for answer in answers:
             address = _literal(answer)
             if address is None:
-                raise httpcore.ConnectError(f"{host} resolves to {answer!r}, not an address")
+                raise OSError(f"{host} resolves to {answer!r}, not an address")
             addresses.append(address)
         return addresses
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        """Connect to the first checked address of ``host`` that answers."""
-        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in await self.addresses(host, port, timeout):
-            try:
-                return await self.backend.connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        assert failure is not None
-        raise failure
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """aiohttp's entry point: the checked addresses as connection targets."""
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in await self.addresses(host, port)
+        ]
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        """Refused: a registry is reached over TCP only."""
-        raise httpcore.ConnectError("a registry is not reached through a Unix socket")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.backend.sleep(seconds)
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """An HTTP transport that sends only what ``policy`` permits, over a GuardedBackend.
-
-    A request (the first or a redirect httpx follows) outside the allowed registries
-    raises ``InvalidResponseError`` before any connection.
-    """
-
-    def __init__(
-        self,
-        policy: RegistryPolicy,
-        backend: GuardedBackend,
-        *,
-        verify: ssl.SSLContext | bool = True,
-        limits: httpx.Limits = DEFAULT_LIMITS,
-    ) -> None:
-        # SSL_CERT_FILE / SSL_CERT_DIR are honoured, as httpx does: a private registry
-        # may well use the operator's own certificate authority.
-        context = httpx.create_ssl_context(verify=verify)
-        super().__init__(verify=context, limits=limits)
-        self.policy = policy
-        # httpx 0.28 takes no network backend (encode/httpx#3749 proposes one): the pool
-        # is rebuilt as httpx builds it, with the guarded backend.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
+def _refuse(host: str, address: IPAddress, *, allow_private: bool) -> None:
+    reason = address_refusal(address, allow_private=allow_private)
+    if reason is not None:
+        article = "an" if reason[0] in "aeiou" else "a"
+        raise InvalidParameterError(
+            PARAMETER, f"{host} resolves to {address}, {article} {reason} address"
         )
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = str(request.url)
+
+@dataclass(frozen=True, slots=True)
+class RegistryGuard:
+    """The check every registry URL passes before it is requested, redirects included.
+
+    A URL outside the allowed registries raises ``InvalidResponseError``; a host written
+    as an address (which aiohttp dials without asking the resolver) must pass
+    :func:`address_refusal`, like every address a name resolves to.
+    """
+
+    policy: RegistryPolicy
+    allow_private: bool = False
+
+    def __call__(self, url: str) -> None:
         try:
-            self.policy.check(url)
+            checked = self.policy.check(url)
         except InvalidParameterError as error:
             raise InvalidResponseError(
                 f"request to {url[:200]!r} refused: {error.detail or 'not an allowed registry'}"
             ) from None
-        return await super().handle_async_request(request)
+        host = parse_registry_url(checked).host.strip("[]")
+        literal = _literal(host)
+        if literal is not None:
+            _refuse(host, literal, allow_private=self.allow_private)
 
 
-def guarded_client(
-    policy: RegistryPolicy,
+def guarded_session(
     *,
     allow_private: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
-    max_redirects: int = MAX_REDIRECTS,
     resolver: Resolver | None = None,
     verify: ssl.SSLContext | bool = True,
-) -> httpx.AsyncClient:
-    """The ``httpx.AsyncClient`` for custom registries: policy-checked, DNS-pinned.
+) -> aiohttp.ClientSession:
+    """The connection pool for custom registries: every address checked, DNS-pinned.
 
     ```python
     policy = RegistryPolicy.from_urls(["https://pypi.internal.example/pypi"])
-    async with guarded_client(policy) as http:
-        client = AsyncPyPIClient(policy.check(url), http_client=http)
+    async with guarded_session() as session:
+        client = AsyncPyPIClient(
+            policy.check(url),
+            session=session,
+            check_url=RegistryGuard(policy),
+            trust_env=False,
+        )
     ```
 
-    Proxies and ``.netrc`` from the environment are ignored (a proxy would resolve
-    names itself; ``SSL_CERT_FILE`` still counts); at most ``max_redirects`` redirects,
-    each checked, are followed.
+    Give its clients ``trust_env=False``: a proxy would resolve names itself
+    (``SSL_CERT_FILE`` still counts). Pair it with a :class:`RegistryGuard`, which vets
+    every URL, redirects included.
     """
-    backend = GuardedBackend(allow_private=allow_private, resolver=resolver)
-    return httpx.AsyncClient(
-        transport=GuardedTransport(policy, backend, verify=verify),
+    return client_session(
         timeout=timeout,
-        follow_redirects=False,
-        max_redirects=max_redirects,
-        trust_env=False,
+        connections=DEFAULT_CONNECTIONS,
+        resolver=GuardedResolver(allow_private=allow_private, resolver=resolver),
+        verify=verify,
     )
 
 
 __all__ = [
     "METADATA_ADDRESSES",
     "NO_REGISTRIES",
-    "GuardedBackend",
-    "GuardedTransport",
+    "GuardedResolver",
+    "RegistryGuard",
     "RegistryPolicy",
     "RegistryURL",
     "Resolver",
     "address_refusal",
-    "guarded_client",
+    "guarded_session",
     "parse_registry_url",
     "resolve",
 ]

@@ -1,16 +1,13 @@
-"""What the sync and async clients share: URLs, headers, status and error mapping."""
+"""What the sync and async clients share: URLs, headers, status checks, bounded bodies."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
-
-import httpx
 
 from pypins.client._models import JSONDocument, Package, Validators
 from pypins.client._names import normalize_name, validate_name, validate_version
@@ -64,36 +61,49 @@ def request_headers(
     return headers
 
 
-def validators(response: httpx.Response) -> Validators:
+@dataclass(frozen=True, slots=True)
+class ResponseHead:
+    """What the shared helpers read of a response, whichever client library received it."""
+
+    status: int
+    #: The reason phrase as sent ("" when the server sent none).
+    reason: str
+    #: The URL that answered (after any redirects).
+    url: str
+    #: The response headers, looked up case-insensitively.
+    headers: Mapping[str, str]
+
+    @property
+    def reason_phrase(self) -> str:
+        """The reason phrase as sent, or the standard one for the status."""
+        if self.reason:
+            return self.reason
+        try:
+            return HTTPStatus(self.status).phrase
+        except ValueError:
+            return "Unknown Status"
+
+
+def validators(head: ResponseHead) -> Validators:
     """ETag, Last-Modified and X-PyPI-Last-Serial of a response."""
-    serial = response.headers.get("X-PyPI-Last-Serial")
+    serial = head.headers.get("X-PyPI-Last-Serial")
     return Validators(
-        etag=response.headers.get("ETag"),
-        last_modified=response.headers.get("Last-Modified"),
+        etag=head.headers.get("ETag"),
+        last_modified=head.headers.get("Last-Modified"),
         last_serial=int(serial) if serial is not None and serial.strip().isdigit() else None,
     )
 
 
-def reason(response: httpx.Response) -> str:
-    """The reason phrase of ``response``, or the standard one for its status."""
-    if response.reason_phrase:
-        return response.reason_phrase
-    try:
-        return HTTPStatus(response.status_code).phrase
-    except ValueError:
-        return "Unknown Status"
-
-
-def check_status(response: httpx.Response, *, conditional: bool = False) -> bool:
-    """Raise HTTPError unless ``response`` is 2xx; True for a 304 to a conditional request."""
-    if conditional and response.status_code == HTTPStatus.NOT_MODIFIED:
+def check_status(head: ResponseHead, *, conditional: bool = False) -> bool:
+    """Raise HTTPError unless ``head`` is 2xx; True for a 304 to a conditional request."""
+    if conditional and head.status == HTTPStatus.NOT_MODIFIED:
         return True
-    if not response.is_success:
+    if not 200 <= head.status < 300:
         raise HTTPError(
-            response.status_code,
-            reason(response),
-            str(response.request.url),
-            retry_after=retry_after(response.headers.get("Retry-After")),
+            head.status,
+            head.reason_phrase,
+            head.url,
+            retry_after=retry_after(head.headers.get("Retry-After")),
         )
     return False
 
@@ -120,24 +130,22 @@ def retry_after(value: str | None, *, now: datetime | None = None) -> float | No
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-def check_declared_size(response: httpx.Response, limit: int) -> None:
+def check_declared_size(head: ResponseHead, limit: int) -> None:
     """Refuse a response whose Content-Length already exceeds ``limit``."""
-    declared = response.headers.get("Content-Length", "")
+    declared = head.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise too_large(response, limit)
+        raise too_large(head.url, limit)
 
 
-def too_large(response: httpx.Response, limit: int) -> InvalidResponseError:
-    return InvalidResponseError(
-        f"response from {response.request.url} is larger than {limit} bytes; refused"
-    )
+def too_large(url: str, limit: int) -> InvalidResponseError:
+    return InvalidResponseError(f"response from {url} is larger than {limit} bytes; refused")
 
 
 @dataclass(slots=True)
 class BodyCollector:
-    """Collects a streamed body up to ``limit`` bytes and a deadline."""
+    """Collects a streamed body from ``url`` up to ``limit`` bytes and a deadline."""
 
-    response: httpx.Response
+    url: str
     limit: int
     deadline: float
     size: int = 0
@@ -147,11 +155,9 @@ class BodyCollector:
         """Take one chunk; raise past the size bound or the deadline."""
         self.size += len(chunk)
         if self.size > self.limit:
-            raise too_large(self.response, self.limit)
+            raise too_large(self.url, self.limit)
         if time.monotonic() > self.deadline:
-            raise UpstreamUnavailableError(
-                f"{self.response.request.url} did not finish its answer in time"
-            )
+            raise UpstreamUnavailableError(f"{self.url} did not finish its answer in time")
         self.chunks.append(chunk)
 
     def content(self) -> bytes:
@@ -163,29 +169,13 @@ def deadline(timeout: float) -> float:
     return time.monotonic() + timeout
 
 
-@contextmanager
-def mapped_errors(url: str) -> Iterator[None]:
-    """Turn httpx's exceptions into pypins' (transport errors -> UpstreamUnavailableError)."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise UpstreamUnavailableError(f"{url} did not answer in time ({exc!r})") from exc
-    except httpx.TransportError as exc:
-        raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
-    except httpx.TooManyRedirects as exc:
-        raise InvalidResponseError(f"{url} redirected too many times") from exc
-    except httpx.DecodingError as exc:
-        raise InvalidResponseError(f"{url} sent a body that cannot be decoded ({exc})") from exc
-
-
-def json_document(response: httpx.Response, content: bytes | None) -> JSONDocument:
+def json_document(head: ResponseHead, content: bytes | None) -> JSONDocument:
     """The JSONDocument for a response body (None: the 304 of a conditional request)."""
-    url = str(response.url)
-    found = validators(response)
+    found = validators(head)
     if content is None:
-        return JSONDocument(url=url, validators=found)
-    data = load_object(content, f"response from {url}")
-    return JSONDocument(url=url, validators=found, data=data, content=content)
+        return JSONDocument(url=head.url, validators=found)
+    data = load_object(content, f"response from {head.url}")
+    return JSONDocument(url=head.url, validators=found, data=data, content=content)
 
 
 def package_from(document: JSONDocument) -> Package:

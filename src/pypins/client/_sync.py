@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 
@@ -11,6 +13,7 @@ from pypins.client import _http
 from pypins.client._models import Downloads, FeedEntry, JSONDocument, Package
 from pypins.client._parse import parse_stats
 from pypins.client._rss import parse_latest_updates, parse_newest_packages
+from pypins.errors import InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import (
     DEFAULT_LATEST_UPDATES_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -19,6 +22,28 @@ from pypins.settings import (
     DEFAULT_STATS_URL,
     DEFAULT_TIMEOUT,
 )
+
+
+@contextmanager
+def mapped_errors(url: str) -> Iterator[None]:
+    """Turn httpx's exceptions into pypins' (transport errors -> UpstreamUnavailableError)."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise UpstreamUnavailableError(f"{url} did not answer in time ({exc!r})") from exc
+    except httpx.TransportError as exc:
+        raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
+    except httpx.TooManyRedirects as exc:
+        raise InvalidResponseError(f"{url} redirected too many times") from exc
+    except httpx.DecodingError as exc:
+        raise InvalidResponseError(f"{url} sent a body that cannot be decoded ({exc})") from exc
+
+
+def response_head(response: httpx.Response) -> _http.ResponseHead:
+    """The parts of an httpx response the shared helpers read."""
+    return _http.ResponseHead(
+        response.status_code, response.reason_phrase, str(response.url), response.headers
+    )
 
 
 class PyPIClient:
@@ -73,22 +98,23 @@ class PyPIClient:
 
     def _fetch(
         self, url: str, headers: dict[str, str], *, conditional: bool = False
-    ) -> tuple[httpx.Response, bytes | None]:
-        """GET ``url``: the response and its bounded body (None for a 304)."""
+    ) -> tuple[_http.ResponseHead, bytes | None]:
+        """GET ``url``: the response's head and its bounded body (None for a 304)."""
         until = _http.deadline(self.timeout)
         with (
-            _http.mapped_errors(url),
+            mapped_errors(url),
             self._client.stream(
                 "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True
             ) as response,
         ):
-            if _http.check_status(response, conditional=conditional):
-                return response, None
-            _http.check_declared_size(response, self.max_response_bytes)
-            body = _http.BodyCollector(response, self.max_response_bytes, until)
+            head = response_head(response)
+            if _http.check_status(head, conditional=conditional):
+                return head, None
+            _http.check_declared_size(head, self.max_response_bytes)
+            body = _http.BodyCollector(head.url, self.max_response_bytes, until)
             for chunk in response.iter_bytes():
                 body.add(chunk)
-            return response, body.content()
+            return head, body.content()
 
     def get_json(
         self,
@@ -104,8 +130,8 @@ class PyPIClient:
             self.user_agent, if_none_match=if_none_match, if_modified_since=if_modified_since
         )
         conditional = if_none_match is not None or if_modified_since is not None
-        response, content = self._fetch(url, headers, conditional=conditional)
-        return _http.json_document(response, content)
+        head, content = self._fetch(url, headers, conditional=conditional)
+        return _http.json_document(head, content)
 
     def get(self, name: str, version: str | None = None) -> Package:
         """The Package ``name`` (described at ``version`` if given)."""

@@ -22,8 +22,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-import httpx
-
 from pypins.cache.store import SharedStore
 from pypins.errors import (
     CircuitOpenError,
@@ -87,7 +85,7 @@ def classify(error: BaseException | None) -> str:
         return "client_error"
     if isinstance(error, UpstreamUnavailableError):
         cause = error.__cause__
-        if isinstance(cause, httpx.TimeoutException | TimeoutError) or "in time" in str(error):
+        if isinstance(cause, TimeoutError) or "in time" in str(error):
             return "timeout"
         return "unreachable"
     if isinstance(error, InvalidResponseError):

@@ -20,6 +20,7 @@ from pypins.cache.lru import LRUCache
 from pypins.config import ServiceConfig
 from pypins.metrics import ResponseTag
 from pypins.stats.stores import UsageStoreError
+from pypins.web.heap import HeapKeeper
 from pypins.web.http import CONTENT_TYPES, PreparedResponse, etag_matches, prepare
 from pypins.web.routes import MAX_PATH_LENGTH
 from pypins.web.service import NOT_FOUND_TAG, REFUSED_TAG, BadgeService, ServedResponse
@@ -71,8 +72,10 @@ FOLD_INTERVAL = 1.0
 class PypinsApp:
     """The pypins ASGI application."""
 
-    def __init__(self, service: BadgeService) -> None:
+    def __init__(self, service: BadgeService, *, heap: HeapKeeper | None = None) -> None:
         self.service = service
+        #: Freezes long-lived objects out of the collector's way (``create_app`` sets it).
+        self.heap = heap
         self.hot: LRUCache[tuple[bytes, bytes], ServedResponse] = LRUCache(
             HOT_ENTRIES, max_bytes=HOT_BYTES, sizeof=lambda served: served.response.size
         )
@@ -227,6 +230,8 @@ class PypinsApp:
             seconds += 1
             try:
                 await self.service.tick(seconds)
+                if self.heap is not None:
+                    self.heap.tick()
             except Exception:  # never let bookkeeping end the loop
                 log.exception("periodic bookkeeping failed")
 
@@ -242,6 +247,8 @@ class PypinsApp:
                     return
                 self.metrics.worker_starts.inc()
                 self._housekeeping = asyncio.create_task(self._fold_periodically())
+                if self.heap is not None:
+                    self.heap.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._housekeeping is not None:
@@ -250,6 +257,8 @@ class PypinsApp:
                 # Counted requests go to the usage store before it is closed.
                 self.service.fold_metrics()
                 await self.service.stop()
+                if self.heap is not None:
+                    self.heap.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -277,6 +286,6 @@ def create_app(config: ServiceConfig | None = None) -> PypinsApp:
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # One line per upstream request is noise at "info"; pypins logs what matters itself.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
-    return PypinsApp(BadgeService(config))
+    # aiohttp's client logs little; pypins logs what matters about upstreams itself.
+    logging.getLogger("aiohttp").setLevel(max(logging.WARNING, logging.getLogger().level))
+    return PypinsApp(BadgeService(config), heap=HeapKeeper())

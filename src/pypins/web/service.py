@@ -20,7 +20,7 @@ from functools import partial
 from typing import TypeVar, cast
 from urllib.parse import parse_qsl, quote, quote_from_bytes
 
-import httpx
+import aiohttp
 from packaging.utils import canonicalize_name
 
 from pypins.badges import (
@@ -41,7 +41,14 @@ from pypins.cache.ratelimit import LocalTokenBucket, RateLimiter, RedisTokenBuck
 from pypins.cache.records import NOT_MODIFIED, CacheResult, Entry, Fetched, RecordCache
 from pypins.cache.redis_store import RedisStore
 from pypins.client import AsyncPyPIClient
-from pypins.client._guard import NO_REGISTRIES, RegistryPolicy, guarded_client
+from pypins.client._async import URLCheck, client_session
+from pypins.client._guard import (
+    MAX_REDIRECTS,
+    NO_REGISTRIES,
+    RegistryGuard,
+    RegistryPolicy,
+    guarded_session,
+)
 from pypins.client._names import validate_name, validate_version
 from pypins.config import ServiceConfig
 from pypins.errors import (
@@ -211,7 +218,7 @@ class BadgeService:
         self,
         config: ServiceConfig,
         *,
-        http_client: httpx.AsyncClient | None = None,
+        session: aiohttp.ClientSession | None = None,
         clock: Callable[[], float] | None = None,
         metrics: Metrics | None = None,
     ) -> None:
@@ -220,9 +227,10 @@ class BadgeService:
         self.clock = time.time if clock is None else clock
         #: The base URLs allowed as ``pypiBaseUrl``.
         self.registries = RegistryPolicy.from_urls(config.allowed_registries)
-        self._http_client = http_client
-        #: The pool of custom registries: policy-checked, DNS-pinned (made on first use).
-        self._registry_http: httpx.AsyncClient | None = None
+        self._session = session
+        #: The pool of custom registries: addresses checked, DNS-pinned (made on first use).
+        self._registry_session: aiohttp.ClientSession | None = None
+        self._registry_guard = RegistryGuard(self.registries, config.allow_private_registries)
         self._default_client: AsyncPyPIClient | None = None
         #: The shared tier (Redis) when configured; None when embedded.
         self.shared: RedisStore | None = None
@@ -312,23 +320,18 @@ class BadgeService:
             self.access_log.close()
         if self.shared is not None:
             await self.shared.aclose()
-        if self._http_client is not None:
-            await self._http_client.aclose()
-            self._http_client = None
-        if self._registry_http is not None:
-            await self._registry_http.aclose()
-            self._registry_http = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._registry_session is not None:
+            await self._registry_session.close()
+            self._registry_session = None
         self._default_client = None
 
-    def _pool(self) -> httpx.AsyncClient:
-        if self._http_client is None:
-            self._http_client = httpx.AsyncClient(
-                timeout=self.config.timeout,
-                follow_redirects=True,
-                max_redirects=3,
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            )
-        return self._http_client
+    def _pool(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = client_session(timeout=self.config.timeout)
+        return self._session
 
     def _admit(self, upstream: str) -> None:
         """Refuse a fetch at once when the upstream queue is full (counted as busy)."""
@@ -356,14 +359,13 @@ class BadgeService:
             self.guards[upstream] = guard
         return guard
 
-    def _registry_pool(self) -> httpx.AsyncClient:
-        if self._registry_http is None:
-            self._registry_http = guarded_client(
-                self.registries,
+    def _registry_pool(self) -> aiohttp.ClientSession:
+        if self._registry_session is None:
+            self._registry_session = guarded_session(
                 allow_private=self.config.allow_private_registries,
                 timeout=self.config.timeout,
             )
-        return self._registry_http
+        return self._registry_session
 
     def client(self, registry: str | None = None) -> AsyncPyPIClient:
         """The upstream client for ``registry`` (default: the configured PyPI).
@@ -374,12 +376,14 @@ class BadgeService:
         shared pool.
         """
         if registry is not None:
-            return self._new_client(registry, self._registry_pool())
+            return self._new_client(registry, self._registry_pool(), self._registry_guard)
         if self._default_client is None:
             self._default_client = self._new_client(self.config.pypi_url, self._pool())
         return self._default_client
 
-    def _new_client(self, base: str, pool: httpx.AsyncClient) -> AsyncPyPIClient:
+    def _new_client(
+        self, base: str, pool: aiohttp.ClientSession, check_url: URLCheck | None = None
+    ) -> AsyncPyPIClient:
         return AsyncPyPIClient(
             base,
             stats_url=self.config.stats_url,
@@ -387,7 +391,11 @@ class BadgeService:
             max_response_bytes=self.config.max_response_bytes,
             latest_updates_url=self.config.updates_url,
             user_agent=user_agent(self.config.contact_url),
-            http_client=pool,
+            session=pool,
+            check_url=check_url,
+            # A registry's name is resolved and checked here, never by a proxy.
+            trust_env=check_url is None,
+            max_redirects=MAX_REDIRECTS,
         )
 
     async def respond(
