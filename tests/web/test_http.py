@@ -71,16 +71,23 @@ def test_prepare_builds_messages_once() -> None:
     assert header(response.headers, b"content-length") == b"6"
     assert header(response.headers, b"etag") == response.etag
     assert response.body_message == {"type": "http.response.body", "body": b"<svg/>"}
-    assert response.not_modified_message is not None
-    names = {name for name, _ in response.not_modified_message["headers"]}  # type: ignore[attr-defined]
+    assert response._not_modified is None  # made only when first asked for
+    not_modified = response.not_modified_message()
+    assert not_modified["status"] == 304
+    names = {name for name, _ in not_modified["headers"]}  # type: ignore[attr-defined]
     assert b"content-length" not in names
     assert b"etag" in names
+    assert response.not_modified_message() is not_modified
+    # The 304 reuses the 200's header tuples rather than copies of them.
+    assert all(
+        any(kept is item for item in response.headers)
+        for kept in not_modified["headers"]  # type: ignore[attr-defined]
+    )
     assert response.size > len(b"<svg/>")
 
 
 def test_prepare_without_etag() -> None:
-    """Responses that opt out of an ETag have no 304 form."""
+    """Responses that opt out of an ETag have none (the app then never answers 304)."""
     response = prepare(404, b"nope", b"text/plain", with_etag=False)
     assert response.etag is None
-    assert response.not_modified_message is None
     assert header(response.headers, b"etag") is None

@@ -13,11 +13,13 @@ V = TypeVar("V")
 class LRUCache(Generic[K, V]):
     """An LRU mapping that never holds more than ``max_entries`` or ``max_bytes``.
 
-    ``sizeof`` tells the bytes an entry costs; without it only entries are counted.
-    ``get`` is the hot path: one dictionary lookup and a move to the end.
+    ``sizeof`` tells the bytes an entry costs, and must tell the same for a value every
+    time it is asked (the size is taken again, not stored, when the entry leaves);
+    without it only entries are counted. ``get`` is the hot path: one dictionary
+    lookup and a move to the end.
     """
 
-    __slots__ = ("_data", "_max_bytes", "_max_entries", "_sizeof", "_sizes", "bytes")
+    __slots__ = ("_data", "_max_bytes", "_max_entries", "_sizeof", "bytes")
 
     def __init__(
         self,
@@ -29,7 +31,6 @@ class LRUCache(Generic[K, V]):
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self._data: OrderedDict[K, V] = OrderedDict()
-        self._sizes: dict[K, int] = {}
         self._max_entries = max_entries
         self._max_bytes = max_bytes
         self._sizeof = sizeof
@@ -53,33 +54,32 @@ class LRUCache(Generic[K, V]):
         """The value for ``key`` without touching its recency."""
         return self._data.get(key)
 
+    def _size(self, value: V | None) -> int:
+        return 0 if value is None or self._sizeof is None else self._sizeof(value)
+
     def set(self, key: K, value: V) -> None:
         """Store ``value``, evicting the least recently used entries past the bounds."""
-        size = self._sizeof(value) if self._sizeof is not None else 0
+        size = self._size(value)
         if self._max_bytes is not None and size > self._max_bytes:
             self.pop(key)
             return
-        # Forget the old size even when the new value costs nothing.
-        self.bytes -= self._sizes.pop(key, 0)
-        self._data[key] = value
-        self._data.move_to_end(key)
-        if size:
-            self._sizes[key] = size
-            self.bytes += size
-        while len(self._data) > self._max_entries or (
+        data = self._data
+        self.bytes += size - self._size(data.get(key))
+        data[key] = value
+        data.move_to_end(key)
+        while len(data) > self._max_entries or (
             self._max_bytes is not None and self.bytes > self._max_bytes
         ):
-            old_key, _ = self._data.popitem(last=False)
-            self.bytes -= self._sizes.pop(old_key, 0)
+            _, old = data.popitem(last=False)
+            self.bytes -= self._size(old)
 
     def pop(self, key: K) -> V | None:
         """Remove ``key`` and return its value, or None."""
         value = self._data.pop(key, None)
-        self.bytes -= self._sizes.pop(key, 0)
+        self.bytes -= self._size(value)
         return value
 
     def clear(self) -> None:
         """Forget everything."""
         self._data.clear()
-        self._sizes.clear()
         self.bytes = 0

@@ -11,6 +11,7 @@ time, so that each hop can be checked before it is requested.
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import time
 import urllib.request
@@ -21,7 +22,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 import aiohttp
-import httpx
+import certifi
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
@@ -61,9 +62,21 @@ URLCheck = Callable[[str], None]
 
 
 def ssl_context(verify: ssl.SSLContext | bool = True) -> ssl.SSLContext:
-    """The TLS settings of a pool: certifi's authorities, or ``SSL_CERT_FILE`` /
-    ``SSL_CERT_DIR`` when set (the same choice the blocking client's httpx makes)."""
-    return httpx.create_ssl_context(verify=verify)
+    """The TLS settings of a pool: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` when set, else
+    certifi's authorities (the choice the blocking client's httpx makes); a context
+    given is used as is, and ``False`` turns verification off."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if not verify:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def client_session(

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
-
-import httpx
+from typing import TYPE_CHECKING
 
 from pypins.client import _http
 from pypins.client._models import Downloads, FeedEntry, JSONDocument, Package
@@ -23,10 +22,15 @@ from pypins.settings import (
     DEFAULT_TIMEOUT,
 )
 
+if TYPE_CHECKING:  # imported on first use: the badge service never loads it (8 MB)
+    import httpx
+
 
 @contextmanager
 def mapped_errors(url: str) -> Iterator[None]:
     """Turn httpx's exceptions into pypins' (transport errors -> UpstreamUnavailableError)."""
+    import httpx  # noqa: PLC0415
+
     try:
         yield
     except httpx.TimeoutException as exc:
@@ -76,6 +80,8 @@ class PyPIClient:
         self.max_response_bytes = max_response_bytes
         self.user_agent = user_agent
         self._owns_client = http_client is None
+        import httpx  # noqa: PLC0415
+
         self._client = http_client or httpx.Client(
             timeout=timeout, max_redirects=max_redirects, follow_redirects=True
         )

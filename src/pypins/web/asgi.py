@@ -147,11 +147,12 @@ class PypinsApp:
     async def _send(self, scope: Scope, send: Send, served: ServedResponse) -> ResponseTag:
         """Send ``served`` (or its 304); what the request counts as."""
         response = served.response
-        if response.not_modified_message is not None:
+        etag = response.etag
+        if etag is not None:
             for name, value in scope["headers"]:
                 if name == b"if-none-match":
-                    if response.etag is not None and etag_matches(value, response.etag):
-                        await send(response.not_modified_message)
+                    if etag_matches(value, etag):
+                        await send(response.not_modified_message())
                         await send(EMPTY_BODY)
                         return served.tag.not_modified
                     break

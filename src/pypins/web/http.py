@@ -83,9 +83,13 @@ def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PreparedResponse:
-    """A complete response whose ASGI messages are built once and sent many times."""
+    """A complete response whose ASGI messages are built once and sent many times.
+
+    Its 304 form is built on first use: most cached responses are never revalidated,
+    and tens of thousands of them are kept.
+    """
 
     status: int
     headers: Headers
@@ -93,12 +97,21 @@ class PreparedResponse:
     etag: bytes | None
     start_message: dict[str, object]
     body_message: dict[str, object]
-    not_modified_message: dict[str, object] | None
+    #: Approximate bytes this response holds in memory (fixed once built).
+    size: int
+    _not_modified: dict[str, object] | None = None
 
-    @property
-    def size(self) -> int:
-        """Approximate bytes this response holds in memory."""
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+    def not_modified_message(self) -> dict[str, object]:
+        """The start message of the 304 answering a matching ``If-None-Match``.
+
+        The same header tuples as the 200's, less those describing the body.
+        """
+        message = self._not_modified
+        if message is None:
+            kept = [item for item in self.headers if item[0] not in _ENTITY_HEADERS]
+            message = {"type": "http.response.start", "status": 304, "headers": kept}
+            object.__setattr__(self, "_not_modified", message)
+        return message
 
 
 #: Headers a 304 leaves out (they describe the body it does not send).
@@ -125,11 +138,6 @@ def prepare(
     if etag is not None:
         headers.append((b"etag", etag))
     headers.extend(extra_headers)
-    not_modified = None
-    if etag is not None:
-        # The same tuples as the 200's (no copies: thousands of these are kept).
-        kept = [item for item in headers if item[0] not in _ENTITY_HEADERS]
-        not_modified = {"type": "http.response.start", "status": 304, "headers": kept}
     return PreparedResponse(
         status=status,
         headers=headers,
@@ -137,7 +145,7 @@ def prepare(
         etag=etag,
         start_message={"type": "http.response.start", "status": status, "headers": headers},
         body_message={"type": "http.response.body", "body": body},
-        not_modified_message=not_modified,
+        size=len(body) + sum(len(name) + len(value) for name, value in headers) + 200,
     )
 
 

@@ -128,6 +128,8 @@ class ServedResponse:
     tag: ResponseTag = PAGE_TAG
     #: How the record behind it was found (``hit``, ``stale``, ``miss``), for the log.
     cache: str | None = None
+    #: When the record it was rendered from was fetched (0: not from a record).
+    fetched_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,8 +287,8 @@ class BadgeService:
         self.poller: ReleasePoller | None = None
         #: Called after the poller marked records stale (the app drops its hot index).
         self.on_invalidate: Callable[[], None] | None = None
-        self.rendered: LRUCache[tuple[object, ...], tuple[float, ServedResponse]] = LRUCache(
-            RENDERED_ENTRIES, max_bytes=RENDERED_BYTES, sizeof=lambda item: item[1].response.size
+        self.rendered: LRUCache[tuple[object, ...], ServedResponse] = LRUCache(
+            RENDERED_ENTRIES, max_bytes=RENDERED_BYTES, sizeof=lambda served: served.response.size
         )
         self._redis_errors_seen = 0
         #: Called before each fold of the metrics (the app reports its hot index).
@@ -571,9 +573,9 @@ class BadgeService:
             return self._error(
                 kind, HTTPError(404, "Not Found"), route.fmt, common, label=label, package=name
             )
-        remembered = self.rendered.get(key)
-        if remembered is not None and remembered[0] == entry.fetched_at:
-            served = remembered[1]
+        served_before = self.rendered.get(key)
+        if served_before is not None and served_before.fetched_at == entry.fetched_at:
+            served = served_before
         else:
             try:
                 badge = kind.render(entry.value, params, now=datetime.now(UTC))
@@ -583,8 +585,8 @@ class BadgeService:
             response = await self._render(badge, route.fmt, common, cache, name)
             status = "error" if badge.is_error else "ok"
             tag = ResponseTag(label, route.fmt, status, name, usage=(name, usage_kind(route)))
-            served = ServedResponse(response, entry.fresh_until, tag, found.state)
-            self.rendered.set(key, (entry.fetched_at, served))
+            served = ServedResponse(response, entry.fresh_until, tag, found.state, entry.fetched_at)
+            self.rendered.set(key, served)
         if found.state == "stale":
             return ServedResponse(
                 served.response, self.clock() + STALE_RECHECK, served.tag, found.state
