@@ -37,8 +37,8 @@ from pypins.client._async import (
     environment_proxy,
     mapped_errors,
     redirect_target,
-    ssl_context,
 )
+from pypins.client._http import ssl_context
 from pypins.client._rss import parse_latest_updates, parse_newest_packages
 from pypins.errors import (
     HTTPError,

@@ -1,8 +1,8 @@
 """The asyncio client the service uses: one shared pool, bounded bodies, mapped errors.
 
-It runs on aiohttp: a miss costs the service a third to a tenth of the CPU it cost over
-httpx, whose connection pool grows dearer with every request in flight
-(``bench/miss.py``, ``docs/performance.md``). Every exchange is bounded in time (connect,
+It runs on aiohttp: an upstream request costs the worker a quarter to a sixth of the
+CPU it cost over httpx, whose connection pool grows dearer with every request in
+flight (``bench/clients.py``, ``docs/performance.md``). Every exchange is bounded in time (connect,
 redirects, body) and in size; a large JSON body is then decoded in a worker thread
 within what is left of the same deadline. Redirects are followed here, one hop at a
 time, so that each hop can be checked before it is requested.
@@ -11,7 +11,6 @@ time, so that each hop can be checked before it is requested.
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 import time
 import urllib.request
@@ -22,7 +21,6 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 import aiohttp
-import certifi
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
@@ -61,24 +59,6 @@ MAX_PROXY_HOSTS = 64
 URLCheck = Callable[[str], None]
 
 
-def ssl_context(verify: ssl.SSLContext | bool = True) -> ssl.SSLContext:
-    """The TLS settings of a pool: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` when set, else
-    certifi's authorities (the choice the blocking client's httpx makes); a context
-    given is used as is, and ``False`` turns verification off."""
-    if isinstance(verify, ssl.SSLContext):
-        return verify
-    if not verify:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    if os.environ.get("SSL_CERT_FILE"):
-        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
-    if os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
-    return ssl.create_default_context(cafile=certifi.where())
-
-
 def client_session(
     *,
     timeout: float = DEFAULT_TIMEOUT,
@@ -90,10 +70,12 @@ def client_session(
 
     The pool reads nothing from the environment: proxies are the client's choice
     (``trust_env``), looked up once per host rather than on every request as
-    aiohttp's own ``trust_env`` would (a seventh of a miss's CPU). It keeps no
+    aiohttp's own ``trust_env`` would (a quarter of a miss's CPU). It keeps no
     cookies and follows no redirect by itself: the client does, hop by hop.
     """
-    connector = aiohttp.TCPConnector(limit=connections, resolver=resolver, ssl=ssl_context(verify))
+    connector = aiohttp.TCPConnector(
+        limit=connections, resolver=resolver, ssl=_http.ssl_context(verify)
+    )
     return aiohttp.ClientSession(
         connector=connector,
         timeout=aiohttp.ClientTimeout(total=timeout),

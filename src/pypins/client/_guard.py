@@ -30,7 +30,7 @@ import aiohttp
 import idna
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from pypins.client._async import DEFAULT_CONNECTIONS, client_session
+from pypins.client._async import client_session
 from pypins.errors import InvalidParameterError, InvalidResponseError
 from pypins.settings import DEFAULT_TIMEOUT
 
@@ -433,7 +433,6 @@ def guarded_session(
     """
     return client_session(
         timeout=timeout,
-        connections=DEFAULT_CONNECTIONS,
         resolver=GuardedResolver(allow_private=allow_private, resolver=resolver),
         verify=verify,
     )

@@ -1,13 +1,18 @@
-"""What the sync and async clients share: URLs, headers, status checks, bounded bodies."""
+"""What the sync and async clients share: TLS trust, URLs, headers, status checks, bounded
+bodies."""
 
 from __future__ import annotations
 
+import os
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
+
+import certifi
 
 from pypins.client._models import JSONDocument, Package, Validators
 from pypins.client._names import normalize_name, validate_name, validate_version
@@ -20,6 +25,24 @@ DEFAULT_MAX_REDIRECTS = 5
 
 #: The Accept header of feed requests.
 RSS_ACCEPT = "application/rss+xml, application/xml;q=0.9, */*;q=0.1"
+
+
+def ssl_context(verify: ssl.SSLContext | bool = True) -> ssl.SSLContext:
+    """The TLS settings of both clients: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` when set,
+    else certifi's authorities (httpx's own choice, made here without loading httpx); a
+    context given is used as is, and ``False`` turns verification off."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if not verify:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def project_url(pypi_url: str, name: str, version: str | None = None) -> str:

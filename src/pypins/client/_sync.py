@@ -83,7 +83,10 @@ class PyPIClient:
         import httpx  # noqa: PLC0415
 
         self._client = http_client or httpx.Client(
-            timeout=timeout, max_redirects=max_redirects, follow_redirects=True
+            timeout=timeout,
+            max_redirects=max_redirects,
+            follow_redirects=True,
+            verify=_http.ssl_context(),
         )
 
     def __enter__(self) -> PyPIClient:
