@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -301,3 +303,49 @@ async def test_redis_down_is_a_usage_store_error(private_redis: RedisServer) -> 
         await store.reset()
     await store.aclose()
     await shared.aclose()
+
+
+@pytest.mark.parametrize("attempt", range(30))
+def test_workers_opening_a_new_file_together_all_get_wal(tmp_path: Path, attempt: int) -> None:
+    """Six stores opening one new file at the same moment (workers starting together) all
+    switch it to WAL: SQLite refuses concurrent journal-mode changes at once, without its
+    busy handler, so the store waits and tries again."""
+    path = tmp_path / f"usage-{attempt}.sqlite3"
+    store = SQLiteUsageStore(path)
+    connections = [sqlite3.connect(path, check_same_thread=False) for _ in range(6)]
+    barrier = threading.Barrier(len(connections))
+    errors: list[BaseException] = []
+
+    def switch(connection: sqlite3.Connection) -> None:
+        connection.execute(f"PRAGMA busy_timeout = {int(store.busy_timeout * 1000)}")
+        barrier.wait()
+        try:
+            store._use_wal(connection)
+        except BaseException as error:  # reported below, on the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=switch, args=(c,)) for c in connections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for connection in connections:
+        connection.close()
+    assert errors == []
+    with contextlib.closing(sqlite3.connect(path)) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_a_file_locked_past_the_busy_timeout_is_an_error(tmp_path: Path) -> None:
+    """A lock held longer than the busy timeout still ends in a clear store error."""
+    path = tmp_path / "usage.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    store = SQLiteUsageStore(path, busy_timeout=0.1)
+    try:
+        with pytest.raises(UsageStoreError, match="locked"):
+            await store.add(TODAY, {("requests", "v"): 1}, {"requests": 1})
+    finally:
+        await store.aclose()
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -31,6 +31,7 @@ import contextlib
 import re
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ Counts = Mapping[tuple[str, str], int]
 
 #: Seconds a SQLite writer waits for another process's write to finish.
 SQLITE_BUSY_TIMEOUT: Final = 5.0
+#: Seconds between two tries to switch a locked file to WAL.
+WAL_RETRY_PAUSE: Final = 0.01
 #: Seconds the temporary key of a window query may outlive a failed ``DEL``.
 WINDOW_KEY_TTL: Final = 60
 #: Keys deleted per ``UNLINK`` by a reset.
@@ -262,7 +265,7 @@ class SQLiteUsageStore:
             )
             try:
                 connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-                connection.execute("PRAGMA journal_mode = WAL")
+                self._use_wal(connection)
                 connection.execute("PRAGMA synchronous = NORMAL")
                 connection.executescript(_SCHEMA)
             except BaseException:
@@ -270,6 +273,23 @@ class SQLiteUsageStore:
                 raise
             self._connection = connection
         return self._connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Switch the file to WAL, waiting up to the busy timeout for other connections.
+
+        SQLite answers a journal-mode change with "database is locked" at once, without
+        its busy handler, while another connection holds a lock: workers opening a new
+        file together would otherwise fail at start-up.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(WAL_RETRY_PAUSE)
 
     async def _run(self, operation: Callable[[sqlite3.Connection], R]) -> R:
         def locked() -> R:
