@@ -109,10 +109,10 @@ _URL = re.compile(r"url\(\s*(?!#[A-Za-z0-9_-]+\))", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One answer: status, headers (names lower-case), body, and the body message sent.
+    """One answer: status, headers (names lower-case), body, and the header list sent.
 
-    ``sent`` is the ASGI message object the app sent: prepared responses send the
-    very object they keep, so two replies with the same ``sent`` came from one cache entry.
+    ``sent`` is the header list object the app sent: prepared responses send the very
+    list they keep, so two replies with the same ``sent`` came from one cache entry.
     """
 
     status: int
@@ -169,7 +169,7 @@ async def call(app: PypinsApp, scope: dict[str, Any]) -> Reply:
     start, body = sent
     assert start["type"] == "http.response.start"
     assert body["type"] == "http.response.body"
-    return Reply(start["status"], list(start["headers"]), body["body"], body)
+    return Reply(start["status"], list(start["headers"]), body["body"], start["headers"])
 
 
 class Harness:

@@ -67,10 +67,14 @@ def test_etag_matches(if_none_match: bytes, matches: bool) -> None:
 def test_prepare_builds_messages_once() -> None:
     """A prepared response has its ASGI messages, its ETag and a 304 form without a body."""
     response = prepare(200, b"<svg/>", b"image/svg+xml", cache=b"public, max-age=1")
-    assert response.start_message["status"] == 200
+    assert response.start_message() == {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": response.headers,
+    }
     assert header(response.headers, b"content-length") == b"6"
     assert header(response.headers, b"etag") == response.etag
-    assert response.body_message == {"type": "http.response.body", "body": b"<svg/>"}
+    assert response.body_message() == {"type": "http.response.body", "body": b"<svg/>"}
     assert response._not_modified is None  # made only when first asked for
     not_modified = response.not_modified_message()
     assert not_modified["status"] == 304
@@ -91,3 +95,12 @@ def test_prepare_without_etag() -> None:
     response = prepare(404, b"nope", b"text/plain", with_etag=False)
     assert response.etag is None
     assert header(response.headers, b"etag") is None
+
+
+def test_prepared_responses_share_common_header_tuples() -> None:
+    """Header tuples alike in many responses are one object, kept once in memory."""
+    first = prepare(200, b"<svg>1</svg>", b"image/svg+xml", cache=b"public, max-age=60")
+    second = prepare(200, b"<svg>2</svg>", b"image/svg+xml", cache=b"public, max-age=60")
+    shared = [a for a, b in zip(first.headers, second.headers, strict=True) if a is b]
+    assert [name for name, _ in shared] == [b"content-type", b"content-length", b"cache-control"]
+    assert header(first.headers, b"etag") != header(second.headers, b"etag")

@@ -12,6 +12,7 @@ through ``to_dict``/``from_dict`` for the caches; ``from_dict`` raises
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -216,14 +217,15 @@ def facts_from_json(data: object, *, pinned: bool = False) -> PackageFacts:
         len(license_text) >= SHORT_LICENSE_LIMIT or "\n" in license_text
     ):
         license_text = None
+    normalized_name = sys.intern(canonicalize_name(name))
     return PackageFacts(
-        name=name,
-        normalized_name=canonicalize_name(name),
+        name=normalized_name if name == normalized_name else name,
+        normalized_name=normalized_name,
         version=version,
         highest_version=None if pinned else _highest_release(data.get("releases")),
-        license_expression=_optional_str(info, "license_expression"),
-        license=license_text,
-        requires_python=_optional_str(info, "requires_python"),
+        license_expression=_optional_shared(_optional_str(info, "license_expression")),
+        license=_optional_shared(license_text),
+        requires_python=_optional_shared(_optional_str(info, "requires_python")),
         yanked=yanked_flag,
         vulnerabilities=_vulnerability_count(data.get("vulnerabilities")),
         last_serial=last_serial,
@@ -265,6 +267,17 @@ def _optional_str(info: Mapping[str, object], key: str) -> str | None:
     return value
 
 
+def _shared(values: Iterable[str]) -> tuple[str, ...]:
+    """``values`` as interned strings. A few thousand values (``3.12``, ``MIT License``,
+    ``py3-none``, ``any``) recur in every record, and records are kept by the ten
+    thousand; interned strings are freed with their last user."""
+    return tuple(map(sys.intern, values))
+
+
+def _optional_shared(value: str | None) -> str | None:
+    return None if value is None else sys.intern(value)
+
+
 def _classifier_facts(classifiers: Iterable[str]) -> dict[str, Any]:
     """One pass over the classifiers, in their listed order."""
     versions: list[str] = []
@@ -297,12 +310,15 @@ def _classifier_facts(classifiers: Iterable[str]) -> dict[str, Any]:
         elif classifier == _STUBS_ONLY:
             stubs_only = True
     return {
-        "python_versions": tuple(dict.fromkeys(versions)),
-        "python_only_majors": tuple(dict.fromkeys(only)),
-        "implementations": tuple(dict.fromkeys(implementations)),
-        "license_classifiers": tuple(dict.fromkeys(licenses)),
-        "development_statuses": tuple(dict.fromkeys(statuses)),
-        "framework_versions": tuple(dict.fromkeys(frameworks)),
+        "python_versions": _shared(dict.fromkeys(versions)),
+        "python_only_majors": _shared(dict.fromkeys(only)),
+        "implementations": _shared(dict.fromkeys(implementations)),
+        "license_classifiers": _shared(dict.fromkeys(licenses)),
+        "development_statuses": _shared(dict.fromkeys(statuses)),
+        "framework_versions": tuple(
+            (sys.intern(framework), sys.intern(version))
+            for framework, version in dict.fromkeys(frameworks)
+        ),
         "typed": typed,
         "stubs_only": stubs_only,
     }
@@ -334,9 +350,9 @@ def _release_files(urls: list[object]) -> tuple[dict[str, Any], bool]:
         if uploaded is not None and (first_upload is None or uploaded < first_upload):
             first_upload = uploaded
     files = {
-        "file_kinds": tuple(sorted(kinds)),
-        "wheel_pythons": tuple(sorted(pythons)),
-        "wheel_platforms": tuple(sorted(platforms)),
+        "file_kinds": _shared(sorted(kinds)),
+        "wheel_pythons": _shared(sorted(pythons)),
+        "wheel_platforms": _shared(sorted(platforms)),
         "upload_time": first_upload,
     }
     return files, all_yanked

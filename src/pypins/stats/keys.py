@@ -10,6 +10,7 @@ Unknown kinds and names that cannot be PyPI names count as nothing.
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from packaging.utils import canonicalize_name
@@ -26,8 +27,13 @@ LEGACY_PREFIX: Final = "pypip.in/"
 
 
 def usage_kind(route: BadgeRoute) -> str:
-    """The kind a request for ``route`` counts as."""
-    return route.kind if route.family == "pypi" else LEGACY_PREFIX + route.kind
+    """The kind a request for ``route`` counts as (one shared string per kind)."""
+    return _usage_kind(route.family, route.kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _usage_kind(family: str, kind: str) -> str:
+    return kind if family == "pypi" else LEGACY_PREFIX + kind
 
 
 def badge_usage(path: str) -> tuple[str, str] | None:

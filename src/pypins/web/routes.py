@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FORMATS = ("svg", "png", "json")
+#: Each format's name as one shared string (routes are kept with cached responses).
+_FORMAT_NAMES = {fmt: fmt for fmt in FORMATS}
 DEFAULT_FORMAT = "svg"
 
 #: Longest path accepted; longer requests get 414 before any parsing.
@@ -53,8 +55,9 @@ Route = BadgeRoute | StaticRoute | RedirectRoute
 def split_format(segment: str) -> tuple[str, str]:
     """Split a known extension off the last path segment: ``"a.svg"`` -> ``("a", "svg")``."""
     stem, dot, ext = segment.rpartition(".")
-    if dot and ext in FORMATS and stem:
-        return stem, ext
+    fmt = _FORMAT_NAMES.get(ext)
+    if dot and fmt is not None and stem:
+        return stem, fmt
     return segment, DEFAULT_FORMAT
 
 
@@ -74,8 +77,11 @@ def parse(path: str) -> Route | None:
         return StaticRoute(spec=None, fmt=fmt) if stem == "v1" else None
     if len(parts) == 3 and head and parts[1]:
         stem, dot, ext = parts[2].partition(".")
-        if stem == "badge" and dot and ext in FORMATS:
-            return BadgeRoute(family="legacy", kind=head, package=parts[1], version=None, fmt=ext)
+        legacy_fmt = _FORMAT_NAMES.get(ext)
+        if stem == "badge" and dot and legacy_fmt is not None:
+            return BadgeRoute(
+                family="legacy", kind=head, package=parts[1], version=None, fmt=legacy_fmt
+            )
     return None
 
 

@@ -10,8 +10,10 @@ asked for and prepares the response with its caching headers, once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -144,8 +146,8 @@ class CommonParams:
     registry: str | None = None
 
     def key(self) -> tuple[object, ...]:
-        """What of these parameters changes the response."""
-        return (
+        """What of these parameters changes the response (the common keys are shared)."""
+        key = (
             self.style,
             self.label,
             self.color,
@@ -153,6 +155,19 @@ class CommonParams:
             self.cache_seconds,
             self.registry,
         )
+        return _STYLE_KEYS.get(key, key)
+
+
+#: The key of each style without other parameters, kept once for all badges.
+_STYLE_KEYS: dict[tuple[object, ...], tuple[object, ...]] = {
+    key: key for key in ((style, None, None, None, None, None) for style in STYLES)
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _metrics_label(family: str, segment: str) -> str:
+    """The metrics label of a badge kind (one shared string per kind)."""
+    return f"{family}/{segment}"
 
 
 def parse_query(query: bytes) -> dict[str, str]:
@@ -537,7 +552,7 @@ class BadgeService:
             return None
         if bool(route.framework) != bool(kind.path_params):
             return None
-        label = f"{route.family}/{kind.segment}"
+        label = _metrics_label(route.family, kind.segment)
         try:
             values = parse_query(query)
             common = common_params(values, self.registries)
@@ -552,7 +567,8 @@ class BadgeService:
                 validate_version(route.version)
         except PypinsError as error:
             return self._error(kind, error, route.fmt, common, label=label)
-        name = canonicalize_name(route.package)
+        # One string per package, shared by its record, its badges' keys and tags.
+        name = sys.intern(canonicalize_name(route.package))
         key = (
             route.family,
             kind.segment,
