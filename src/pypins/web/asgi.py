@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from pypins.cache.lru import LRUCache
@@ -98,9 +98,10 @@ class PypinsApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            if scope["method"] not in _READ_METHODS:
+            method = scope["method"]
+            if method not in _READ_METHODS:
                 # Refused before any lookup: a POST must not fetch or render anything.
-                if scope["method"] == "POST" and scope["path"].startswith("/admin/"):
+                if method == "POST" and scope["path"].startswith("/admin/"):
                     await self._admin(scope, send)
                     return
                 await send(METHOD_NOT_ALLOWED.start_message())
@@ -118,7 +119,27 @@ class PypinsApp:
             else:
                 self.hot_hits += 1
                 cache = "hot"
-            tag = await self._send(scope, send, served)
+            response = served.response
+            etag = response.etag
+            if etag is not None and _matches(scope["headers"], etag):
+                await send(response.not_modified_message())
+                await send(EMPTY_BODY)
+                tag = served.tag.not_modified
+            else:
+                # The messages are made here rather than kept with each cached response:
+                # two dict displays cost far less than the sends, keeping them ~450 B each.
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status,
+                        "headers": response.headers,
+                    }
+                )
+                if method == "HEAD":
+                    await send(EMPTY_BODY)
+                else:
+                    await send({"type": "http.response.body", "body": response.body})
+                tag = served.tag
             tally = self.tally
             tally[tag] = tally.get(tag, 0) + 1
             if self.access_log is not None:
@@ -144,29 +165,6 @@ class PypinsApp:
 
     def _count(self, tag: ResponseTag) -> None:
         self.tally[tag] = self.tally.get(tag, 0) + 1
-
-    async def _send(self, scope: Scope, send: Send, served: ServedResponse) -> ResponseTag:
-        """Send ``served`` (or its 304); what the request counts as."""
-        response = served.response
-        etag = response.etag
-        if etag is not None:
-            for name, value in scope["headers"]:
-                if name == b"if-none-match":
-                    if etag_matches(value, etag):
-                        await send(response.not_modified_message())
-                        await send(EMPTY_BODY)
-                        return served.tag.not_modified
-                    break
-        # The messages are made here rather than kept with each cached response: two
-        # dict displays cost far less than the send, and keeping them cost ~450 B each.
-        await send(
-            {"type": "http.response.start", "status": response.status, "headers": response.headers}
-        )
-        if scope["method"] == "HEAD":
-            await send(EMPTY_BODY)
-        else:
-            await send({"type": "http.response.body", "body": response.body})
-        return served.tag
 
     async def _miss(self, scope: Scope, key: tuple[bytes, bytes]) -> ServedResponse:
         self.hot_misses += 1
@@ -298,3 +296,11 @@ def create_app(config: ServiceConfig | None = None) -> PypinsApp:
     # aiohttp's client logs little; pypins logs what matters about upstreams itself.
     logging.getLogger("aiohttp").setLevel(max(logging.WARNING, logging.getLogger().level))
     return PypinsApp(BadgeService(config), heap=HeapKeeper())
+
+
+def _matches(headers: Iterable[tuple[bytes, bytes]], etag: bytes) -> bool:
+    """Whether the request's ``If-None-Match`` (its first) matches ``etag``."""
+    for name, value in headers:
+        if name == b"if-none-match":
+            return etag_matches(value, etag)
+    return False
