@@ -8,7 +8,7 @@ one load thread, for every connection count, alternating the targets round after
 * (b) ``pypins serve --workers 1``, a cached badge;
 * (c) ``pypins serve --workers 2``, the same cached badge;
 * (d) ``pypins serve --workers 1``, a cold mix: 1 request in 20 names a package the
-  service has never seen, fetched from the stand-in with 20 ms added latency;
+  service has never seen, fetched from the upstream with 20 ms added latency;
 * (e) the same cold mix paced below saturation: each connection pauses between
   requests so that about ``--paced-rate`` requests per second are offered in all
   (latency without the queueing of a saturated worker; not one of the targets).
@@ -18,6 +18,13 @@ target's throughput as a ratio to nginx measured in the same round (not for the 
 (e)), and the targets:
 (b)/(a) >= 0.5 and p99 of (b) under 10 ms at 64 connections, p99 of (d) under the
 upstream latency + 10 ms. The exit status is 0 when all are met.
+
+The upstream of (d) and (e) is the lean replay of the stand-in's answers
+(``bench/_standin.py``, one asyncio process, a few percent of a core), so that the
+upstream does not take the worker's CPU; ``--standin threaded`` uses the test suite's
+stand-in instead (a third of a core at this rate). Each cold run prints the fetches
+the upstream counted against the misses wrk sent (so the misses are real), the
+worker's and the upstream's CPU, and pypins' own mean fetch time.
 
     .venv/bin/python bench/serving.py                       # 3 rounds x 64, 256 x 10 s
     .venv/bin/python bench/serving.py --duration 2 --rounds 1 --connections 64
@@ -45,6 +52,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness as h
 import httpx
+from _standin import LeanUpstream, lean_upstream
 
 from tests.support.service import Service
 from tests.support.upstream import Upstream
@@ -60,6 +69,8 @@ from tests.support.upstream import Upstream
 #: Misses name fresh packages served from the smallest realistic fixture (docopt).
 MISS_TEMPLATE = "/pypi/v/synthetic-docopt-%d.svg"
 MISS_FETCH = re.compile(r"^/pypi/synthetic-docopt-\d+/json$")
+#: The upstream document of the cached badge (``h.BADGE_PATH``).
+HIT_DOCUMENT = "/pypi/requests/json"
 
 #: Request headers of the in-process timing: what wrk sends, and what a browser sends
 #: for an ``<img>`` on another site.
@@ -101,17 +112,16 @@ class ColdWatch:
     ``pypins_upstream_latency_seconds`` gives how long its fetches took, as it saw them.
     """
 
-    def __init__(self, upstream: Upstream, every: int, service: Service) -> None:
-        self.upstream = upstream
+    def __init__(
+        self, fetched: Callable[[], int], upstream_pid: int, every: int, service: Service
+    ) -> None:
+        self.fetched = fetched
+        self.upstream_pid = upstream_pid
         self.every = every
         self.service = service
         assert service.pid is not None
         (self.worker,) = h.worker_pids(service.pid, 1)
-        self.before: tuple[int, float, float, float, float, float] = (0, 0, 0, 0, 0, 0)
-
-    def fetched(self) -> int:
-        """Fetches of miss packages so far."""
-        return sum(n for path, n in self.upstream.counts().items() if MISS_FETCH.match(path))
+        self.before: tuple[float, ...] = ()
 
     def _latency(self) -> tuple[float, float]:
         text = httpx.get(self.service.url + "/metrics", timeout=10.0, trust_env=False).text
@@ -120,12 +130,13 @@ class ColdWatch:
             h.metric_sum(text, "pypins_upstream_latency_seconds_count"),
         )
 
-    def _snapshot(self) -> tuple[int, float, float, float, float, float]:
+    def _snapshot(self) -> tuple[float, ...]:
         return (
             self.fetched(),
             time.monotonic(),
             h.cpu_seconds(self.worker),
             h.cpu_seconds(self.worker, self.worker),
+            h.cpu_seconds(self.upstream_pid),
             *self._latency(),
         )
 
@@ -136,14 +147,15 @@ class ColdWatch:
     def describe(self, result: h.WrkResult) -> str:
         """Fetches against misses, the worker's CPU and the mean fetch latency of the run."""
         after = self._snapshot()
-        fetches, seconds, cpu, main, latency, count = (
+        fetches, seconds, cpu, main, upstream_cpu, latency, count = (
             a - b for a, b in zip(after, self.before, strict=True)
         )
         mean = f"{1000 * latency / count:.0f} ms" if count else "-"
         return (
-            f"upstream fetches {fetches:,} for {result.requests // self.every:,} misses, "
+            f"upstream fetches {fetches:,.0f} for {result.requests // self.every:,} misses, "
             f"worker CPU {100 * cpu / seconds:.0f}% of a core "
-            f"(main thread {100 * main / seconds:.0f}%), mean fetch {mean}"
+            f"(main thread {100 * main / seconds:.0f}%), mean fetch {mean}, "
+            f"upstream CPU {100 * upstream_cpu / seconds:.0f}%"
         )
 
 
@@ -174,6 +186,16 @@ class Runner:
         )
 
 
+def threaded_fetches(upstream: Upstream) -> int:
+    """Fetches of miss packages the test suite's stand-in has answered so far."""
+    return sum(n for path, n in upstream.counts().items() if MISS_FETCH.match(path))
+
+
+def lean_fetches(lean: LeanUpstream) -> int:
+    """Fetches of miss packages the lean upstream has answered so far."""
+    return lean.counts().get("synthetic", 0)
+
+
 @dataclass
 class Setup:
     """The running servers and the targets pointed at them, (a) first."""
@@ -200,9 +222,21 @@ def running(args: argparse.Namespace) -> Iterator[Setup]:
     with contextlib.ExitStack() as stack:
         state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pypins-bench-")))
         upstream = stack.enter_context(Upstream())
-        # Only misses wait: the hit's record is fetched once, before the measurements.
-        upstream.inject("/pypi/synthetic-*", delay=args.delay_ms / 1000)
-        env = h.serving_env(upstream.pypi_url, upstream.stats_url, state)
+        fetched: Callable[[], int]
+        if args.standin == "lean":
+            lean = stack.enter_context(
+                lean_upstream(upstream.pypi_url, [HIT_DOCUMENT], args.delay_ms / 1000)
+            )
+            pypi_url = lean.pypi_url
+            fetched = partial(lean_fetches, lean)
+            upstream_pid = lean.pid
+        else:
+            # Only misses wait: the hit's record is fetched once, before the measurements.
+            upstream.inject("/pypi/synthetic-*", delay=args.delay_ms / 1000)
+            pypi_url = upstream.pypi_url
+            fetched = partial(threaded_fetches, upstream)
+            upstream_pid = os.getpid()  # the stand-in's threads run in this process
+        env = h.serving_env(pypi_url, upstream.stats_url, state)
         flags = ("--log-level", "warning", "--workers")
         services = {
             "b": Service(*flags, "1", env=env, start_timeout=60),
@@ -217,7 +251,7 @@ def running(args: argparse.Namespace) -> Iterator[Setup]:
         if reference.content != body:
             raise h.BenchError("nginx does not serve the badge's bytes")
         every = round(100 / args.miss_percent)
-        misses = ColdWatch(upstream, every, services["d"])
+        misses = ColdWatch(fetched, upstream_pid, every, services["d"])
         targets = [
             Target("a", "nginx, static file (reference)", nginx.url + h.BADGE_PATH),
             Target("b", "pypins, 1 worker, cached", services["b"].url + h.BADGE_PATH),
@@ -498,6 +532,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="A/B alternations")
     parser.add_argument("--warmup", type=int, default=2, help="seconds per target, once")
     parser.add_argument("--delay-ms", type=float, default=20.0, help="upstream latency")
+    parser.add_argument(
+        "--standin",
+        choices=("lean", "threaded"),
+        default="lean",
+        help="upstream of (d) and (e): the lean replay (bench/_standin.py) or the "
+        "test suite's threaded stand-in",
+    )
     parser.add_argument("--miss-percent", type=float, default=5.0, help="share of misses")
     parser.add_argument(
         "--paced-rate", type=float, default=1000.0, help="requests/s offered to (e)"
