@@ -2,9 +2,8 @@
 
 A cached badge costs one dictionary lookup on the raw path and query, a freshness
 check and two ``send`` calls of the headers and body prepared when the badge was
-rendered. Everything
-else (routing, query parsing, fetching, rendering) happens only on a miss, in
-:mod:`pypins.web.service`. No middleware sits on the hot path.
+rendered. Everything else (routing, query parsing, fetching, rendering) happens only
+on a miss, in :mod:`pypins.web.service`. No middleware sits on the hot path.
 """
 
 from __future__ import annotations
@@ -126,8 +125,9 @@ class PypinsApp:
                 await send(EMPTY_BODY)
                 tag = served.tag.not_modified
             else:
-                # The messages are made here rather than kept with each cached response:
-                # two dict displays cost far less than the sends, keeping them ~450 B each.
+                # PreparedResponse.start_message() and body_message(), inlined: made here
+                # rather than kept with each cached response (~450 B each), two dict
+                # displays cost far less than the sends.
                 await send(
                     {
                         "type": "http.response.start",
