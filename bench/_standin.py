@@ -63,13 +63,13 @@ class LeanUpstream:
 
     def counts(self) -> dict[str, int]:
         """Requests seen so far: ``synthetic``, ``captured``, ``unknown``."""
-        reply = httpx.get(self.url + "/__counts", timeout=10.0, trust_env=False)
+        reply = _get(self.url + "/__counts")
         return {str(k): int(v) for k, v in reply.json().items()}
 
 
 def capture(pypi_url: str, path: str) -> dict[str, object]:
     """One answer of the real stand-in: status, replayed headers, body (base64)."""
-    reply = httpx.get(pypi_url.removesuffix("/pypi") + path, timeout=10.0, trust_env=False)
+    reply = _get(pypi_url.removesuffix("/pypi") + path)
     if reply.status_code != 200:
         raise RuntimeError(f"the stand-in answered {path} with {reply.status_code}")
     headers = [(name, reply.headers[name]) for name in REPLAYED if name in reply.headers]
@@ -118,13 +118,17 @@ def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
 def _check_same_answer(source_pypi_url: str, lean: LeanUpstream) -> None:
     """Both upstreams give a never-seen miss package the same body and ETag."""
     path = "/pypi/synthetic-docopt-987654321/json"
-    real = httpx.get(source_pypi_url.removesuffix("/pypi") + path, timeout=10.0, trust_env=False)
-    replayed = httpx.get(lean.url + path, timeout=10.0, trust_env=False)
+    real = _get(source_pypi_url.removesuffix("/pypi") + path)
+    replayed = _get(lean.url + path)
     if (real.content, real.headers.get("etag")) != (
         replayed.content,
         replayed.headers.get("etag"),
     ):
         raise RuntimeError("the lean upstream's answer differs from the stand-in's")
+
+
+def _get(url: str) -> httpx.Response:
+    return httpx.get(url, timeout=10.0, trust_env=False)
 
 
 # -- the server process ---------------------------------------------------------------

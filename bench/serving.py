@@ -407,12 +407,8 @@ def summarize_stacks(collapsed: str, top: int) -> str:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
-    for line in collapsed.splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        frames = [_short(frame) for frame in stack.split(";")]
+    for stack, count in _samples(collapsed):
+        frames = [_short(frame) for frame in stack]
         total += count
         own[frames[-1]] += count
         for frame in set(frames):
@@ -436,13 +432,8 @@ def by_package(collapsed: str) -> str:
     pypins), so a socket call made by httpcore counts for httpcore."""
     shares: Counter[str] = Counter()
     total = 0
-    for line in collapsed.splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
+    for frames, count in _samples(collapsed):
         total += count
-        frames = stack.split(";")
         if frames[-1].startswith("MPServer._spawn_asgi_lifespan_worker"):
             shares["(event loop and granian, native)"] += count
             continue
@@ -451,6 +442,15 @@ def by_package(collapsed: str) -> str:
         )
     rows = [[name, f"{100 * n / total:.1f}%"] for name, n in shares.most_common()]
     return h.table(["package", "share"], rows)
+
+
+def _samples(collapsed: str) -> Iterator[tuple[list[str], int]]:
+    """Each stack of py-spy's collapsed output (its frames, outermost first) and its
+    sample count; lines that are not ``<frames> <count>`` are skipped."""
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if stack and count_text.isdigit():
+            yield stack.split(";"), int(count_text)
 
 
 def _package(frame: str) -> str | None:
