@@ -32,8 +32,10 @@ worker's and the upstream's CPU, and pypins' own mean fetch time.
 
 ``--profile DIR`` measures nothing else: it samples the worker of (b), then of (d),
 with py-spy while wrk loads it, writes flame graphs (``*.svg``) and collapsed stacks
-(``*.txt``) to DIR and prints the busiest frames; then it times one cached hit of the
-pypins app in-process, against the raw constant app, with no server in between.
+(``*.txt``) to DIR and prints the busiest frames; it splits the CPU time per request
+of (a) and (b), by thread of the server's worker (user and system, from ``/proc``) and
+for wrk, which shares the machine; then it times one cached hit of the pypins app
+in-process, against the raw constant app, with no server in between.
 Everything runs on 127.0.0.1, bounded in time, and every process started is stopped by
 its PID, also on Ctrl-C.
 """
@@ -46,6 +48,7 @@ import contextlib
 import gc
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -205,6 +208,8 @@ class Setup:
     targets: list[Target]
     runner: Runner
     state: Path
+    #: nginx's master process (its one worker is the only child).
+    nginx_pid: int
 
 
 def fetch_badge(url: str) -> tuple[bytes, list[tuple[str, str]]]:
@@ -272,7 +277,9 @@ def running(args: argparse.Namespace) -> Iterator[Setup]:
                 paced_rate=args.paced_rate,
             ),
         ]
-        yield Setup(upstream, services, targets, Runner(every, misses), state)
+        assert nginx.process is not None
+        runner = Runner(every, misses)
+        yield Setup(upstream, services, targets, runner, state, nginx.process.pid)
 
 
 def measure(args: argparse.Namespace) -> int:
@@ -392,14 +399,72 @@ def profile(args: argparse.Namespace) -> int:
             stacks = (directory / f"{name}.txt").read_text(encoding="utf-8")
             summaries.append(f"\n({key}) {target.title}: " + summarize_stacks(stacks, args.top))
             summaries.append(by_package(stacks))
+        (nginx_worker,) = h.worker_pids(setup.nginx_pid, 1)
+        (pypins_worker,) = h.worker_pids(setup.services["b"].pid or 0, 1)
+        split = [
+            *cpu_split(setup, "a", nginx_worker, connections, args.duration),
+            *cpu_split(setup, "b", pypins_worker, connections, args.duration),
+        ]
         env = h.serving_env(setup.upstream.pypi_url, setup.upstream.stats_url, setup.state)
         body, _ = fetch_badge(setup.services["b"].url + h.BADGE_PATH)
         os.environ.update(h.constant_app_env(body, setup.state))
         costs = asyncio.run(app_costs(env))
     print("\n".join(summaries))
+    print(
+        f"\nCPU per request by thread, {connections} connections, {args.duration:g} s each "
+        "(/proc; wrk from getrusage):"
+    )
+    print(h.table(["target", "thread", "user us", "system us", "% of a core"], split))
     print("\none cached hit in-process, no server (best of 25 x 10,000 calls, thread CPU time):")
     print(h.table(["app", "request headers", "us per request"], costs))
     return 0
+
+
+def cpu_split(
+    setup: Setup, key: str, pid: int, connections: int, duration: float
+) -> list[list[object]]:
+    """Rows of CPU time per request, user and system, of each busy thread of ``pid`` and
+    of wrk, while wrk loads target ``key``: the machine's two cores are shared by both."""
+    target = next(t for t in setup.targets if t.key == key)
+    before = h.thread_times(pid)
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = setup.runner.run(target, connections, duration)
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = h.thread_times(pid)
+    per = 1e6 / max(result.requests, 1)
+    rows: list[list[object]] = []
+    unseen = ("", 0.0, 0.0)  # a thread started during the run
+    times = [
+        (f"{name} ({tid})", user - before.get(tid, unseen)[1], system - before.get(tid, unseen)[2])
+        for tid, (name, user, system) in after.items()
+    ]
+    times.append(
+        ("wrk", wrk_after.ru_utime - wrk_before.ru_utime, wrk_after.ru_stime - wrk_before.ru_stime)
+    )
+    total_user = total_system = 0.0
+    for thread, user, system in times:
+        if user + system < 0.01 * result.seconds:
+            continue  # idle threads
+        total_user, total_system = total_user + user, total_system + system
+        rows.append(
+            [
+                f"({key}) {result.requests_per_second:,.0f} req/s",
+                thread,
+                f"{user * per:.1f}",
+                f"{system * per:.1f}",
+                f"{100 * (user + system) / result.seconds:.0f}%",
+            ]
+        )
+    rows.append(
+        [
+            f"({key})",
+            "all of the above",
+            f"{total_user * per:.1f}",
+            f"{total_system * per:.1f}",
+            f"{100 * (total_user + total_system) / result.seconds:.0f}%",
+        ]
+    )
+    return rows
 
 
 def summarize_stacks(collapsed: str, top: int) -> str:
