@@ -354,24 +354,29 @@ def rss_bytes(pid: int) -> int:
     raise BenchError(f"no VmRSS for process {pid}")
 
 
+def _stat_times(path: Path) -> tuple[str, float, float]:
+    """The name, user and system CPU seconds of a ``/proc`` ``stat`` file."""
+    text = path.read_text()
+    head, _, tail = text.rpartition(")")
+    fields = tail.split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return head.partition("(")[2], int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def cpu_seconds(pid: int, thread: int | None = None) -> float:
     """CPU time (user + system) of process ``pid``, or of one of its threads, so far."""
     path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
-    fields = Path(path).read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    _, user, system = _stat_times(Path(path))
+    return user + system
 
 
 def thread_times(pid: int) -> dict[int, tuple[str, float, float]]:
     """Each thread of process ``pid`` by thread ID: its name and its user and system CPU
     seconds so far (``/proc/<pid>/task/<tid>/stat``); threads gone meanwhile are left out."""
-    tick = os.sysconf("SC_CLK_TCK")
     found: dict[int, tuple[str, float, float]] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         with contextlib.suppress(OSError):
-            text = (task / "stat").read_text()
-            name = text[text.index("(") + 1 : text.rindex(")")]
-            fields = text.rpartition(")")[2].split()
-            found[int(task.name)] = (name, int(fields[11]) / tick, int(fields[12]) / tick)
+            found[int(task.name)] = _stat_times(task / "stat")
     return found
 
 
