@@ -13,8 +13,10 @@ that ``bench/servers.py`` serves as the ceiling of a Python app under each serve
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import re
 import shutil
@@ -28,7 +30,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMappi
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -419,6 +421,46 @@ def serving_env(pypi_url: str, stats_url: str, state: Path) -> dict[str, str]:
         "PYPINS_USAGE_DB": str(state / "usage.sqlite3"),
         "XDG_STATE_HOME": str(state),
     }
+
+
+def run_main(main: Callable[[], int]) -> NoReturn:
+    """Exit with ``main()``'s status, or with 130 on Ctrl-C (and on SIGTERM, after
+    :func:`stop_on_sigterm`) once every ``with`` block has stopped its process."""
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("interrupted; every process started was stopped", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def add_wrk_arguments(parser: argparse.ArgumentParser, each: str) -> None:
+    """The wrk settings of a benchmark that alternates servers (``each`` names one)."""
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, nargs="+", default=[64, 256])
+    parser.add_argument("--rounds", type=int, default=3, help="alternations")
+    parser.add_argument("--warmup", type=int, default=2, help=f"seconds per {each}, once")
+
+
+@contextlib.contextmanager
+def upstream_process(target: Callable[..., None], *args: object) -> Iterator[int]:
+    """Run ``target(*args, ready, stop)`` in a spawned process and yield its port.
+
+    ``target`` puts the port it serves on on ``ready`` and serves until ``stop`` is set;
+    afterwards the process is joined, and terminated by its PID if it does not end.
+    """
+    context = multiprocessing.get_context("spawn")
+    ready = context.Queue()
+    stop = context.Event()
+    child = context.Process(target=target, args=(*args, ready, stop), daemon=True)
+    child.start()
+    try:
+        yield ready.get(timeout=300)
+    finally:
+        stop.set()
+        child.join(timeout=10)
+        if child.is_alive():
+            child.terminate()
+            child.join(timeout=5)
 
 
 def stop_on_sigterm() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import multiprocessing
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -28,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _harness as h
 import aiohttp
 import httpx
 
@@ -96,20 +97,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="passes per client (best kept)")
     args = parser.parse_args()
     total = 2 * 2 * args.repeat * args.requests
-    context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    stop = context.Event()
-    child = context.Process(target=serve_upstream, args=(total, ready, stop), daemon=True)
-    child.start()
-    try:
-        port = ready.get(timeout=300)
+    with h.upstream_process(serve_upstream, total) as port:
         rows = asyncio.run(measure(f"http://127.0.0.1:{port}", args.requests, args.repeat))
-    finally:
-        stop.set()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.terminate()
-            child.join(timeout=5)
     print(f"worker CPU per upstream request (us), best of {args.repeat} x {args.requests}:")
     header = ["in flight", "httpx", "aiohttp", "httpx / aiohttp"]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]

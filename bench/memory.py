@@ -317,8 +317,4 @@ def report(
 
 
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:
-        print("interrupted; every process started was stopped", file=sys.stderr)
-        raise SystemExit(130) from None
+    h.run_main(main)

@@ -36,7 +36,6 @@ import argparse
 import asyncio
 import gc
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -49,7 +48,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _harness as h
 import httpx
 
 from pypins.badges import KINDS, facts_from_json
@@ -293,24 +294,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15, help="runs per figure (median kept)")
     parser.add_argument("--latency", type=float, default=0.02, help="added upstream latency (s)")
     args = parser.parse_args()
-    context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    stop = context.Event()
-    child = context.Process(
-        target=serve_upstream,
-        args=(DOCUMENTS, 3 * args.repeat + 3, args.latency, ready, stop),
-        daemon=True,
-    )
-    child.start()
-    try:
-        port = ready.get(timeout=300)
+    with h.upstream_process(serve_upstream, DOCUMENTS, 3 * args.repeat + 3, args.latency) as port:
         results = asyncio.run(measure(f"http://127.0.0.1:{port}", args.repeat))
-    finally:
-        stop.set()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.terminate()
-            child.join(timeout=5)
     report(results, args.latency, args.repeat)
     stdlib, fast, count = recorded_documents(args.repeat)
     print(

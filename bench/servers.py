@@ -154,10 +154,7 @@ def running(found: Sequence[Contender], tmp: Path) -> Iterator[dict[str, str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--rounds", type=int, default=3, help="alternations")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds per contender, once")
+    h.add_wrk_arguments(parser, "contender")
     parser.add_argument("--variants", action="store_true", help="also other granian settings")
     args = parser.parse_args()
     h.stop_on_sigterm()
@@ -227,8 +224,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:
-        print("interrupted; every process started was stopped", file=sys.stderr)
-        raise SystemExit(130) from None
+    h.run_main(main)

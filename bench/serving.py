@@ -592,10 +592,7 @@ async def app_costs(env: dict[str, str], rounds: int = 25, calls: int = 10_000) 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--rounds", type=int, default=3, help="A/B alternations")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds per target, once")
+    h.add_wrk_arguments(parser, "target")
     parser.add_argument("--delay-ms", type=float, default=20.0, help="upstream latency")
     parser.add_argument(
         "--standin",
@@ -617,8 +614,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:
-        print("interrupted; every process started was stopped", file=sys.stderr)
-        raise SystemExit(130) from None
+    h.run_main(main)
