@@ -226,6 +226,30 @@ def test_serves_with_two_workers(upstream: Upstream) -> None:
     assert service.stop() == 0
 
 
+def test_stops_when_signalled_while_its_workers_start(upstream: Upstream) -> None:
+    """SIGTERM while the workers are still starting: one that misses the signal is
+    killed after ``WORKERS_KILL_TIMEOUT``, and the server exits 0 instead of waiting for
+    it forever (the supervisor and systemd files allow 30 s)."""
+    service = Service(
+        *_upstream_args(upstream),
+        "--log-level",
+        "info",
+        env={"PYPINS_WORKERS": "2"},
+        stop_timeout=_serve.WORKERS_KILL_TIMEOUT + 20,
+    )
+    service.start()
+    try:
+        deadline = time.monotonic() + 30
+        while "Spawning worker-2" not in service.output():
+            assert time.monotonic() < deadline, service.output()
+            time.sleep(0.01)
+        signalled = time.monotonic()
+        assert service.stop() == 0, service.output()
+        assert time.monotonic() - signalled < _serve.WORKERS_KILL_TIMEOUT + 10
+    finally:
+        service.stop()
+
+
 def _badge_requests(text: str, kind: str) -> float:
     total = 0.0
     for family in text_string_to_metric_families(text):

@@ -84,8 +84,8 @@ class Service(LoggedProcess):
         self.command = list(command) if command is not None else [str(PYPINS), "serve"]
         self.start_timeout = start_timeout
         super().__init__()
-        # Generous: granian finishes starting a worker before it stops, which takes a
-        # while on a loaded 2-core machine.
+        # Generous: a worker still starting when SIGTERM comes misses it, and granian
+        # kills it only after pypins serve's WORKERS_KILL_TIMEOUT (10 s).
         self.stop_timeout = stop_timeout
 
     @property

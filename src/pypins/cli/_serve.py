@@ -117,6 +117,13 @@ def serve(**options: Any) -> None:
     run(config)
 
 
+#: Seconds granian waits for a worker to stop after SIGTERM before killing it. A worker
+#: still starting when the signal comes misses it (it runs the handler it inherited
+#: from the main process), and granian would wait for it forever; this bounds the stop
+#: well inside the 30 s the supervisor and systemd files allow.
+WORKERS_KILL_TIMEOUT = 10
+
+
 def run(config: ServiceConfig) -> None:
     """Start granian with ``config``; workers rebuild it from the environment.
 
@@ -141,6 +148,7 @@ def run(config: ServiceConfig) -> None:
             workers=config.workers,
             log_level=LogLevels(config.log_level),
             respawn_failed_workers=True,
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
             websockets=False,
         ).serve()
     finally:
