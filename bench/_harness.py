@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
 
 from tests.support.process import LoggedProcess  # noqa: E402
 from tests.support.service import free_port  # noqa: E402
+from tests.support.service import worker_pids as pypins_workers  # noqa: E402
 
 #: The badge every "cached badge" figure serves (the ``requests`` fixture).
 BADGE_PATH = "/pypi/v/requests.svg"
@@ -392,10 +393,10 @@ def metric_sum(exposition: str, name: str) -> float:
 
 
 def worker_pids(pid: int, expected: int, timeout: float = 15.0) -> list[int]:
-    """The ``expected`` worker processes of a pre-forking server started as ``pid``."""
+    """The ``expected`` worker processes of the ``pypins serve`` started as ``pid``."""
     deadline = time.monotonic() + timeout
     while True:
-        found = children(pid)
+        found = sorted(pypins_workers(pid))
         if len(found) >= expected:
             return found
         if time.monotonic() > deadline:

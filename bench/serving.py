@@ -399,7 +399,7 @@ def profile(args: argparse.Namespace) -> int:
             stacks = (directory / f"{name}.txt").read_text(encoding="utf-8")
             summaries.append(f"\n({key}) {target.title}: " + summarize_stacks(stacks, args.top))
             summaries.append(by_package(stacks))
-        (nginx_worker,) = h.worker_pids(setup.nginx_pid, 1)
+        (nginx_worker,) = h.children(setup.nginx_pid)
         (pypins_worker,) = h.worker_pids(setup.services["b"].pid or 0, 1)
         split = [
             *cpu_split(setup, "a", nginx_worker, connections, args.duration),

@@ -37,7 +37,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import random
 import sys
 import tempfile
@@ -57,7 +56,7 @@ import loadgen  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 from tests.support.redis import RedisServer, find_redis_server  # noqa: E402
-from tests.support.service import Service  # noqa: E402
+from tests.support.service import Service, worker_pids  # noqa: E402
 from tests.support.upstream import Upstream  # noqa: E402
 
 KINDS = ("v", "l", "pyversions", "wheel", "status")
@@ -329,23 +328,8 @@ async def once_each(base_url: str, targets: list[tuple[str, str]], connections: 
 
 
 def pypins_pids(pid: int) -> list[int]:
-    """``pid`` and its live children running the same program (the granian workers)."""
-    try:
-        program = Path("/proc", str(pid), "cmdline").read_bytes()
-    except OSError:
-        return []
-    found = [pid]
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path("/proc", entry, "stat").read_text().rpartition(")")[2].split()
-            same = Path("/proc", entry, "cmdline").read_bytes() == program
-        except OSError:
-            continue
-        if same and fields[0] != "Z" and int(fields[1]) == pid:
-            found.append(int(entry))
-    return found
+    """``pid`` and its live uvicorn workers."""
+    return [pid, *sorted(worker_pids(pid))]
 
 
 def rss_mib(pids: Sequence[int]) -> float:

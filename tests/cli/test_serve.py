@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import httpx
 import pytest
+import uvicorn
 from click.testing import CliRunner, Result
 from prometheus_client.parser import text_string_to_metric_families
+from uvicorn.config import STARTUP_FAILURE
 
 from pypins import settings
 from pypins.cli import _serve, main
@@ -227,27 +232,82 @@ def test_serves_with_two_workers(upstream: Upstream) -> None:
 
 
 def test_stops_when_signalled_while_its_workers_start(upstream: Upstream) -> None:
-    """SIGTERM while the workers are still starting: one that misses the signal is
-    killed after ``WORKERS_KILL_TIMEOUT``, and the server exits 0 instead of waiting for
-    it forever (the supervisor and systemd files allow 30 s)."""
-    service = Service(
-        *_upstream_args(upstream),
-        "--log-level",
-        "info",
-        env={"PYPINS_WORKERS": "2"},
-        stop_timeout=_serve.WORKERS_KILL_TIMEOUT + 20,
-    )
+    """SIGTERM while the workers are still starting: the server stops, exit 0, well
+    inside the 30 s the supervisor and systemd files allow."""
+    service = Service(*_upstream_args(upstream), "--log-level", "info", env={"PYPINS_WORKERS": "2"})
     service.start()
     try:
         deadline = time.monotonic() + 30
-        while "Spawning worker-2" not in service.output():
+        while "Started parent process" not in service.output():
             assert time.monotonic() < deadline, service.output()
             time.sleep(0.01)
         signalled = time.monotonic()
         assert service.stop() == 0, service.output()
-        assert time.monotonic() - signalled < _serve.WORKERS_KILL_TIMEOUT + 10
+        assert time.monotonic() - signalled < _serve.GRACEFUL_SHUTDOWN, service.output()
     finally:
         service.stop()
+
+
+class _Supervisor:
+    """Stands for uvicorn's Multiprocess: records its configuration, runs nothing."""
+
+    runs: ClassVar[list[_Supervisor]] = []
+    exitcodes: ClassVar[tuple[int | None, ...]] = (0,)
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+        self.config = config
+        self.sockets = sockets
+        self.processes = [SimpleNamespace(exitcode=code) for code in self.exitcodes]
+
+    def run(self) -> None:
+        _Supervisor.runs.append(self)
+        for sock in self.sockets:
+            sock.close()
+
+
+@pytest.fixture
+def supervisor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[type[_Supervisor]]:
+    """``run`` with uvicorn's supervisor stood in for; the environment it sets is undone."""
+    monkeypatch.setattr(_serve, "Multiprocess", _Supervisor)
+    monkeypatch.setattr(_Supervisor, "runs", [])
+    monkeypatch.setenv(_serve.MULTIPROC_ENV, str(tmp_path / "metrics"))
+    saved = dict(os.environ)
+    yield _Supervisor
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_run_configures_uvicorn_with_the_pypins_protocol(supervisor: type[_Supervisor]) -> None:
+    """Workers under uvicorn's supervisor, on uvloop, with pypins' protocol; settings
+    reach the workers through the environment."""
+    _serve.run(ServiceConfig(port=free_port(), workers=3, cache_ttl=120))
+    (ran,) = supervisor.runs
+    config = ran.config
+    assert config.app == "pypins.web.asgi:create_app"
+    assert config.factory
+    assert config.workers == 3
+    assert (config.loop, config.http, config.ws, config.lifespan) == (
+        "uvloop",
+        "pypins.web.protocol:PypinsProtocol",
+        "none",
+        "on",
+    )
+    assert not config.access_log
+    assert not config.server_header
+    assert config.timeout_keep_alive == _serve.KEEP_ALIVE
+    assert config.timeout_graceful_shutdown == _serve.GRACEFUL_SHUTDOWN
+    assert os.environ["PYPINS_CACHE_TTL"] == "120"
+
+
+def test_run_exits_3_when_a_worker_failed_to_start(
+    supervisor: type[_Supervisor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that could not start (uvicorn's exit status 3) stops ``pypins serve``
+    with that status, so that systemd or supervisord sees the failure."""
+    monkeypatch.setattr(_Supervisor, "exitcodes", (0, STARTUP_FAILURE))
+    with pytest.raises(SystemExit) as stopped:
+        _serve.run(ServiceConfig(port=free_port(), workers=2))
+    assert stopped.value.code == STARTUP_FAILURE
 
 
 def _badge_requests(text: str, kind: str) -> float:

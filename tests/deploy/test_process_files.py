@@ -413,7 +413,7 @@ def test_supervisor_command_serves_with_the_env_file(
     with service:
         _serves_badges(service)
         output = service.output()
-    assert service.stop() == 0, output  # SIGTERM reached granian itself (exec)
+    assert service.stop() == 0, output  # SIGTERM reached pypins serve itself (exec)
 
 
 # The installer's nginx snippet and Varnish drop-in

@@ -17,11 +17,9 @@ Everything runs on 127.0.0.1 and every wait has a deadline.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import itertools
 import json
-import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -381,26 +379,3 @@ def fault_service(upstream_server: Upstream) -> Iterator[Service]:
     env = service_env()
     with Service(*upstream_args(upstream_server), env=env, start_timeout=30) as service:
         yield service
-
-
-def child_pids(pid: int) -> set[int]:
-    """The PIDs of ``pid``'s live children running the same program (its workers)."""
-    try:
-        program = Path("/proc", str(pid), "cmdline").read_bytes()
-    except OSError:
-        return set()
-    children = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path("/proc", entry, "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: split after its last ")".
-        fields = stat.rpartition(")")[2].split()
-        if fields and fields[0] != "Z" and int(fields[1]) == pid:
-            with contextlib.suppress(OSError):
-                if Path("/proc", entry, "cmdline").read_bytes() == program:
-                    children.add(int(entry))
-    return children

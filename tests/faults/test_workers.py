@@ -1,4 +1,4 @@
-"""A worker process killed under load: the other one answers, granian starts a new one.
+"""A worker process killed under load: the other one answers, uvicorn starts a new one.
 
 ``pypins serve --workers 2``: while eight connections ask for badges, one worker gets
 SIGKILL. Connections that were on it may fail at that moment (counted and reported);
@@ -20,7 +20,6 @@ from tests.faults.conftest import (
     CONNECTIONS,
     RECOVERY_LIMIT,
     Figures,
-    child_pids,
     drive,
     new_package,
     package_of,
@@ -31,7 +30,7 @@ from tests.faults.conftest import (
     wait_until,
     warm,
 )
-from tests.support.service import Service
+from tests.support.service import Service, worker_pids
 from tests.support.upstream import Upstream
 
 pytestmark = pytest.mark.slow
@@ -51,10 +50,10 @@ async def test_a_worker_killed_under_load(upstream: Upstream, figures: Figures) 
         pid = service.pid
 
         async def workers_running() -> bool:
-            return len(child_pids(pid)) == WORKERS
+            return len(worker_pids(pid)) == WORKERS
 
         assert await wait_until(workers_running, timeout=RECOVERY_LIMIT) is not None
-        workers = child_pids(pid)
+        workers = worker_pids(pid)
         last_good = await warm(service.url, [new_package() for _ in range(3)])
         cached = list(last_good)
 
@@ -77,7 +76,7 @@ async def test_a_worker_killed_under_load(upstream: Upstream, figures: Figures) 
         killed = time.monotonic()
 
         async def replaced() -> bool:
-            now = child_pids(pid)
+            now = worker_pids(pid)
             return len(now) == WORKERS and victim not in now
 
         respawn = await wait_until(replaced, timeout=RECOVERY_LIMIT, interval=0.05)
@@ -105,7 +104,7 @@ async def test_a_worker_killed_under_load(upstream: Upstream, figures: Figures) 
     }
     figures.notes.append(
         f"errors: connections dropped by the killed worker at the kill ({len(dropped)} of "
-        f"{CONNECTIONS} connections); recovery: until granian had started a new worker"
+        f"{CONNECTIONS} connections); recovery: until uvicorn had started a new worker"
     )
 
     assert all(a.well_formed for a in answered), [a for a in answered if not a.well_formed]

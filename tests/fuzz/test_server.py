@@ -16,7 +16,7 @@ from tests.support.upstream import Upstream
 
 pytestmark = pytest.mark.slow
 
-#: What the server itself may answer a request it cannot parse with (granian's own
+#: What the server itself may answer a request it cannot parse with (uvicorn's own
 #: answers), besides the statuses the service documents.
 SERVER_REFUSALS = frozenset({400, 413, 414, 431})
 HOST = b"Host: 127.0.0.1\r\n"

@@ -6,7 +6,7 @@
         httpx.get(svc.url + "/pypi/v/requests.json")
 
 The server is stopped by its PID: SIGTERM, then, if it lingers, SIGKILL to the session
-(process group) it was started in, which holds only it and its granian workers; the
+(process group) it was started in, which holds only it and its uvicorn workers; the
 group is signalled only while the server is not yet reaped, so it cannot be anyone
 else's. Under coverage the server is measured too (coverage's ``.pth`` start-up hook,
 ``COVERAGE_PROCESS_START``), its data files landing next to the test run's for
@@ -43,6 +43,28 @@ def free_port(host: str = "127.0.0.1") -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def worker_pids(pid: int) -> set[int]:
+    """The live worker processes of the ``pypins serve`` running as ``pid``.
+
+    uvicorn starts them with multiprocessing's ``spawn``: children whose command line
+    runs ``spawn_main`` (multiprocessing's resource tracker, a child too, does not).
+    """
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path("/proc", entry, "stat").read_text()
+            command = Path("/proc", entry, "cmdline").read_bytes()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: split after its last ")".
+        fields = stat.rpartition(")")[2].split()
+        if fields[0] != "Z" and int(fields[1]) == pid and b"spawn_main" in command:
+            found.add(int(entry))
+    return found
 
 
 def coverage_env() -> dict[str, str]:
@@ -84,8 +106,8 @@ class Service(LoggedProcess):
         self.command = list(command) if command is not None else [str(PYPINS), "serve"]
         self.start_timeout = start_timeout
         super().__init__()
-        # Generous: a worker still starting when SIGTERM comes misses it, and granian
-        # kills it only after pypins serve's WORKERS_KILL_TIMEOUT (10 s).
+        # Generous: a stopping worker gives the requests in flight up to pypins serve's
+        # GRACEFUL_SHUTDOWN (15 s).
         self.stop_timeout = stop_timeout
 
     @property

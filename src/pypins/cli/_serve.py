@@ -1,4 +1,4 @@
-"""``pypins serve``: run the badge service on granian."""
+"""``pypins serve``: run the badge service on uvicorn, with pypins' HTTP protocol."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import tempfile
 from typing import Any
 
 import click
-from granian import Granian
-from granian.constants import Interfaces
-from granian.log import LogLevels
+import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from pypins import settings
 from pypins.config import ENV_PREFIX, LOG_LEVELS, ConfigError, ServiceConfig
@@ -117,15 +117,22 @@ def serve(**options: Any) -> None:
     run(config)
 
 
-#: Seconds granian waits for a worker to stop after SIGTERM before killing it. A worker
-#: still starting when the signal comes misses it (it runs the handler it inherited
-#: from the main process), and granian would wait for it forever; this bounds the stop
-#: well inside the 30 s the supervisor and systemd files allow.
-WORKERS_KILL_TIMEOUT = 10
+#: Seconds a stopping worker gives the requests in flight (pypins waits up to 10 s for
+#: PyPI by default); well inside the 30 s the supervisor and systemd files allow.
+GRACEFUL_SHUTDOWN = 15
+#: Seconds an idle keep-alive connection stays open: longer than nginx and Varnish keep
+#: an idle upstream connection (60 s), so that they close it first and never reuse one
+#: pypins is closing.
+KEEP_ALIVE = 75
 
 
 def run(config: ServiceConfig) -> None:
-    """Start granian with ``config``; workers rebuild it from the environment.
+    """Start uvicorn with ``config``; workers rebuild it from the environment.
+
+    uvicorn runs pypins' own HTTP protocol (:mod:`pypins.web.protocol`: cached badges
+    answered in the parser callback) on uvloop, in worker processes its supervisor
+    starts on one shared socket. It replaces a worker that dies or stops answering its
+    health check; a worker that fails to start stops the whole server (exit status 3).
 
     The workers' metrics meet in a fresh multiprocess directory (removed on exit when
     pypins made it); with ``metrics_bind``, this process serves their sum there.
@@ -139,18 +146,32 @@ def run(config: ServiceConfig) -> None:
             from pypins.metrics import serve_exposition  # noqa: PLC0415
 
             serve_exposition(config.metrics_bind, path)
-        Granian(
+        server = uvicorn.Config(
             "pypins.web.asgi:create_app",
             factory=True,
-            address=config.host,
+            host=config.host,
             port=config.port,
-            interface=Interfaces.ASGI,
             workers=config.workers,
-            log_level=LogLevels(config.log_level),
-            respawn_failed_workers=True,
-            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
-            websockets=False,
-        ).serve()
+            loop="uvloop",
+            # By name: imported with the app, after the metrics directory is set.
+            http="pypins.web.protocol:PypinsProtocol",
+            ws="none",
+            lifespan="on",
+            log_level=config.log_level,
+            # pypins writes its own access log (--access-log); its app sees the peer's
+            # address unchanged, and does not advertise the server.
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            timeout_keep_alive=KEEP_ALIVE,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        )
+        # Always supervised, one worker or more: a worker that dies or hangs is
+        # replaced, and the process shape is the same whatever the count.
+        supervisor = Multiprocess(server, sockets=[server.bind_socket()])
+        supervisor.run()
+        if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
+            raise SystemExit(STARTUP_FAILURE)
     finally:
         if made:
             shutil.rmtree(path, ignore_errors=True)

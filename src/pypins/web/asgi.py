@@ -4,6 +4,10 @@ A cached badge costs one dictionary lookup on the raw path and query, a freshnes
 check and two ``send`` calls of the headers and body prepared when the badge was
 rendered. Everything else (routing, query parsing, fetching, rendering) happens only
 on a miss, in :mod:`pypins.web.service`. No middleware sits on the hot path.
+
+Under ``pypins serve`` a cached badge does not even reach ``__call__``: the HTTP
+protocol (:mod:`pypins.web.protocol`) answers it from :meth:`PypinsApp.lookup`, the
+same index, tallies and access log.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from pypins.cache.lru import LRUCache
@@ -21,7 +25,7 @@ from pypins.config import ServiceConfig
 from pypins.metrics import ResponseTag
 from pypins.stats.stores import UsageStoreError
 from pypins.web.heap import HeapKeeper
-from pypins.web.http import CONTENT_TYPES, PreparedResponse, etag_matches, prepare
+from pypins.web.http import CONTENT_TYPES, PreparedResponse, not_modified, prepare
 from pypins.web.routes import MAX_PATH_LENGTH
 from pypins.web.service import NOT_FOUND_TAG, REFUSED_TAG, BadgeService, ServedResponse
 
@@ -105,22 +109,21 @@ class PypinsApp:
                     return
                 await send(METHOD_NOT_ALLOWED.start_message())
                 await send(METHOD_NOT_ALLOWED.body_message())
-                self._count(REFUSED_TAG)
+                self.count(REFUSED_TAG)
                 return
             started = time.perf_counter() if self.access_log is not None else 0.0
             # Keyed by the path as sent: two spellings that decode alike may differ
             # (a static badge's "%2D" is a literal dash, "-" a separator).
-            key = (scope.get("raw_path") or scope["path"].encode(), scope["query_string"])
-            served = self.hot.get(key)
-            if served is None or self.clock() >= served.expires:
-                served = await self._miss(scope, key)
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            served = self.lookup(raw_path, scope["query_string"])
+            if served is None:
+                served = await self._miss(scope, (raw_path, scope["query_string"]))
                 cache = served.cache
             else:
-                self.hot_hits += 1
                 cache = "hot"
             response = served.response
             etag = response.etag
-            if etag is not None and _matches(scope["headers"], etag):
+            if etag is not None and not_modified(scope["headers"], etag):
                 await send(response.not_modified_message())
                 await send(EMPTY_BODY)
                 tag = served.tag.not_modified
@@ -143,27 +146,47 @@ class PypinsApp:
             tally = self.tally
             tally[tag] = tally.get(tag, 0) + 1
             if self.access_log is not None:
-                self._log(scope, served, tag, cache, time.perf_counter() - started)
+                self.log(
+                    method,
+                    scope["path"],
+                    scope["query_string"],
+                    served=served,
+                    tag=tag,
+                    cache=cache,
+                    took=time.perf_counter() - started,
+                )
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
-    def _log(
-        self, scope: Scope, served: ServedResponse, tag: ResponseTag, cache: str | None, took: float
+    def lookup(self, raw_path: bytes, query: bytes) -> ServedResponse | None:
+        """The hot index's fresh response to ``raw_path`` and ``query``, counted as a
+        hit; None on a miss (nothing counted: the miss path counts it)."""
+        served = self.hot.get((raw_path, query))
+        if served is None or self.clock() >= served.expires:
+            return None
+        self.hot_hits += 1
+        return served
+
+    def log(
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        *,
+        served: ServedResponse,
+        tag: ResponseTag,
+        cache: str | None,
+        took: float,
     ) -> None:
+        """Write one access-log line (only called when the log is on)."""
         assert self.access_log is not None
         status = 304 if tag.status == "not_modified" else served.response.status
         self.access_log.write(
-            scope["method"],
-            scope["path"],
-            tag.kind,
-            tag.package or None,
-            status,
-            cache,
-            took,
-            query=scope["query_string"],
+            method, path, tag.kind, tag.package or None, status, cache, took, query=query
         )
 
-    def _count(self, tag: ResponseTag) -> None:
+    def count(self, tag: ResponseTag) -> None:
+        """Tally one answered request under ``tag`` (folded into the metrics each second)."""
         self.tally[tag] = self.tally.get(tag, 0) + 1
 
     async def _miss(self, scope: Scope, key: tuple[bytes, bytes]) -> ServedResponse:
@@ -201,7 +224,7 @@ class PypinsApp:
             response = await self._admin_action(scope["path"].removeprefix("/admin/"))
         await send(response.start_message())
         await send(response.body_message())
-        self._count(ADMIN_TAG)
+        self.count(ADMIN_TAG)
 
     async def _admin_action(self, action: str) -> PreparedResponse:
         if action.startswith("purge/"):
@@ -296,11 +319,3 @@ def create_app(config: ServiceConfig | None = None) -> PypinsApp:
     # aiohttp's client logs little; pypins logs what matters about upstreams itself.
     logging.getLogger("aiohttp").setLevel(max(logging.WARNING, logging.getLogger().level))
     return PypinsApp(BadgeService(config), heap=HeapKeeper())
-
-
-def _matches(headers: Iterable[tuple[bytes, bytes]], etag: bytes) -> bool:
-    """Whether the request's ``If-None-Match`` (its first) matches ``etag``."""
-    for name, value in headers:
-        if name == b"if-none-match":
-            return etag_matches(value, etag)
-    return False

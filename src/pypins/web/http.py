@@ -11,6 +11,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -91,7 +92,8 @@ class PreparedResponse:
     header tuples every response has alike (content type, length, cache policy) are
     shared, and the ASGI messages are made when sending (a dict display costs less
     than a tenth of a microsecond; two kept dicts would cost about 450 bytes). The 304
-    form is built on first use: most cached responses are never revalidated.
+    form, and the HTTP/1.1 heads :mod:`pypins.web.protocol` writes, are built on first
+    use: most cached responses are never revalidated, nor served twice.
     """
 
     status: int
@@ -101,6 +103,8 @@ class PreparedResponse:
     #: Approximate bytes this response holds in memory (fixed once built).
     size: int
     _not_modified: dict[str, object] | None = None
+    _head: bytes | None = None
+    _not_modified_head: bytes | None = None
 
     def start_message(self) -> dict[str, object]:
         """The ``http.response.start`` message."""
@@ -111,16 +115,47 @@ class PreparedResponse:
         return {"type": "http.response.body", "body": self.body}
 
     def not_modified_message(self) -> dict[str, object]:
-        """The start message of the 304 answering a matching ``If-None-Match``.
-
-        The same header tuples as the 200's, less those describing the body.
-        """
+        """The start message of the 304 answering a matching ``If-None-Match``."""
         message = self._not_modified
         if message is None:
-            kept = [item for item in self.headers if item[0] not in _ENTITY_HEADERS]
-            message = {"type": "http.response.start", "status": 304, "headers": kept}
+            message = {
+                "type": "http.response.start",
+                "status": 304,
+                "headers": self._not_modified_headers(),
+            }
             object.__setattr__(self, "_not_modified", message)
         return message
+
+    def head(self) -> bytes:
+        """The HTTP/1.1 status line and header lines, without the blank line ending them."""
+        head = self._head
+        if head is None:
+            head = http1_head(self.status, self.headers)
+            object.__setattr__(self, "_head", head)
+        return head
+
+    def not_modified_head(self) -> bytes:
+        """:meth:`head` of the 304 (:meth:`not_modified_message`)."""
+        head = self._not_modified_head
+        if head is None:
+            head = http1_head(304, self._not_modified_headers())
+            object.__setattr__(self, "_not_modified_head", head)
+        return head
+
+    def _not_modified_headers(self) -> Headers:
+        """The same header tuples as the 200's, less those describing the body."""
+        return [item for item in self.headers if item[0] not in _ENTITY_HEADERS]
+
+
+def http1_head(status: int, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """An HTTP/1.1 status line and header lines (each ending in CR LF)."""
+    try:
+        reason = HTTPStatus(status).phrase.encode("ascii")
+    except ValueError:
+        reason = b""
+    lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
+    lines.extend(name + b": " + value + b"\r\n" for name, value in headers)
+    return b"".join(lines)
 
 
 #: Headers a 304 leaves out (they describe the body it does not send).
@@ -159,13 +194,23 @@ def prepare(
     if etag is not None:
         headers.append((b"etag", etag))
     headers.extend(extra_headers)
+    header_bytes = sum(len(name) + len(value) for name, value in headers)
     return PreparedResponse(
         status=status,
         headers=headers,
         body=body,
         etag=etag,
-        size=len(body) + sum(len(name) + len(value) for name, value in headers) + 200,
+        # The header tuples, and their HTTP/1.1 form once the response is served twice.
+        size=len(body) + 2 * header_bytes + 200,
     )
+
+
+def not_modified(headers: Iterable[tuple[bytes, bytes]], etag: bytes) -> bool:
+    """Whether the request's ``If-None-Match`` (its first) matches ``etag``."""
+    for name, value in headers:
+        if name == b"if-none-match":
+            return etag_matches(value, etag)
+    return False
 
 
 def header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes | None:
