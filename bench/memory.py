@@ -302,7 +302,7 @@ def report(
         ["growth over the baseline", f"{(final - baseline) / MB:.1f} MB", ""],
         ["per package record (with its JSON version badge removed)", f"{per_record:,.0f} B", ""],
         *([f"per {fmt.upper()} badge", f"{per_badge[fmt]:,.0f} B", ""] for fmt in FORMATS),
-        ["granian's main process (not a worker)", f"{main_rss / MB:.1f} MB", ""],
+        ["uvicorn's supervisor process (not a worker)", f"{main_rss / MB:.1f} MB", ""],
     ]
     print()
     print(h.table(["figure", "measured", "wanted"], rows))

@@ -1,12 +1,14 @@
-"""Which ASGI server: granian against uvicorn (httptools + uvloop), measured with wrk.
+"""Which server: granian against uvicorn (httptools + uvloop), measured with wrk.
 
 Runs, side by side on 127.0.0.1 and each with one worker process:
 
 * nginx serving the badge as a static file, the reference of every ratio;
 * a raw ASGI app answering every request with the same badge bytes (the ceiling of
-  any Python app under that server), under granian and under uvicorn;
-* the pypins app serving that badge from its cache, under granian (the settings of
-  ``pypins serve``) and under uvicorn;
+  any Python app behind that server's ASGI interface), under granian and under uvicorn;
+* the pypins app serving that badge from its cache through ASGI, under granian and
+  under uvicorn (its httptools protocol);
+* pypins as ``pypins serve`` runs it: uvicorn with pypins' own protocol
+  (``pypins.web.protocol``), a cached badge answered in the parser callback;
 * granian's own interface, RSGI: the raw app, and pypins through a prototype adapter
   (``bench/_harness.py``: a hot-index hit is one ``response_bytes`` call, anything
   else goes to the unchanged ASGI app), to measure what that interface would gain;
@@ -49,7 +51,8 @@ PYPINS_APP = "pypins.web.asgi:create_app"
 CONSTANT_APP = "bench._harness:constant_app"
 CONSTANT_RSGI_APP = "bench._harness:constant_rsgi_app"
 PYPINS_RSGI_APP = "bench._harness:pypins_rsgi_app"
-#: What ``pypins serve`` (``pypins.cli._serve.run``) passes to granian, as flags.
+PYPINS_PROTOCOL = "pypins.web.protocol:PypinsProtocol"
+#: What ``pypins serve`` passed to granian, as flags.
 GRANIAN_AS_SERVED = ("--interface", "asgi", "--workers", "1", "--no-ws", "--log-level", "warning")
 UVICORN = (
     "--loop",
@@ -61,6 +64,13 @@ UVICORN = (
     "--no-access-log",
     "--log-level",
     "warning",
+)
+#: What ``pypins serve`` (``pypins.cli._serve.run``) sets that matters here, as flags.
+UVICORN_AS_SERVED = (
+    *(PYPINS_PROTOCOL if flag == "httptools" else flag for flag in UVICORN),
+    "--ws",
+    "none",
+    "--no-server-header",
 )
 #: Other granian settings tried with ``--variants``.
 VARIANTS = {
@@ -89,7 +99,7 @@ def contenders(variants: bool) -> list[Contender]:
     found = [
         Contender("nginx, static file (reference)", "nginx", "static"),
         Contender("granian, raw constant app", "granian", "constant", granian, CONSTANT_APP),
-        Contender("granian, pypins (as served)", "granian", "pypins", granian, PYPINS_APP),
+        Contender("granian, pypins", "granian", "pypins", granian, PYPINS_APP),
         Contender(
             "granian, raw constant app, RSGI", "granian-rsgi", "constant", rsgi, CONSTANT_RSGI_APP
         ),
@@ -98,6 +108,13 @@ def contenders(variants: bool) -> list[Contender]:
         ),
         Contender("uvicorn, raw constant app", "uvicorn", "constant", uvicorn, CONSTANT_APP),
         Contender("uvicorn, pypins", "uvicorn", "pypins", uvicorn, PYPINS_APP),
+        Contender(
+            "uvicorn, pypins protocol (as served)",
+            "uvicorn",
+            "pypins",
+            (sys.executable, "-m", "uvicorn", *UVICORN_AS_SERVED),
+            PYPINS_APP,
+        ),
     ]
     if variants:
         found.extend(

@@ -480,7 +480,7 @@ def summarize_stacks(collapsed: str, top: int) -> str:
             inclusive[frame] += count
     if not total:
         return "no samples"
-    # The worker's start-up chain (granian, multiprocessing, click) is in every stack of
+    # The worker's start-up chain (multiprocessing, uvicorn, asyncio) is in every stack of
     # the main thread: leave those frames out unless they run code of their own.
     chain = max(inclusive.values())
     busiest = [frame for frame, n in inclusive.most_common() if own[frame] or n < chain]
@@ -499,8 +499,9 @@ def by_package(collapsed: str) -> str:
     total = 0
     for frames, count in _samples(collapsed):
         total += count
-        if frames[-1].startswith("MPServer._spawn_asgi_lifespan_worker"):
-            shares["(event loop and granian, native)"] += count
+        # The innermost frame is the one that runs the loop: the loop's own native code.
+        if frames[-1].startswith("Runner.run"):
+            shares["(event loop and uvicorn's I/O, native)"] += count
             continue
         shares[next((p for p in map(_package, reversed(frames)) if p), "(standard library)")] += (
             count
