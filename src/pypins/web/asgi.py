@@ -143,8 +143,7 @@ class PypinsApp:
                 else:
                     await send({"type": "http.response.body", "body": response.body})
                 tag = served.tag
-            tally = self.tally
-            tally[tag] = tally.get(tag, 0) + 1
+            self.count(tag)
             if self.access_log is not None:
                 self.log(
                     method,
