@@ -52,8 +52,8 @@ CONSTANT_APP = "bench._harness:constant_app"
 CONSTANT_RSGI_APP = "bench._harness:constant_rsgi_app"
 PYPINS_RSGI_APP = "bench._harness:pypins_rsgi_app"
 PYPINS_PROTOCOL = "pypins.web.protocol:PypinsProtocol"
-#: What ``pypins serve`` passed to granian, as flags.
-GRANIAN_AS_SERVED = ("--interface", "asgi", "--workers", "1", "--no-ws", "--log-level", "warning")
+#: The settings ``pypins serve`` used when it ran on granian, as flags.
+GRANIAN = ("--interface", "asgi", "--workers", "1", "--no-ws", "--log-level", "warning")
 UVICORN = (
     "--loop",
     "uvloop",
@@ -93,7 +93,7 @@ class Contender:
 
 def contenders(variants: bool) -> list[Contender]:
     """Every contender of this run, the reference first."""
-    granian = (str(Path(sys.executable).parent / "granian"), *GRANIAN_AS_SERVED)
+    granian = (str(Path(sys.executable).parent / "granian"), *GRANIAN)
     rsgi = tuple("rsgi" if flag == "asgi" else flag for flag in granian)
     uvicorn = (sys.executable, "-m", "uvicorn", *UVICORN)
     found = [
