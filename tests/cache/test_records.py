@@ -297,38 +297,108 @@ async def test_keys_fetch_independently(cache: RecordCache[str]) -> None:
     assert len(await asyncio.gather(*tasks)) == 3
 
 
-@pytest.mark.parametrize("survivors", [0, 1, 5])
-async def test_cancelled_caller_does_not_cancel_the_fetch(
-    cache: RecordCache[str], survivors: int
+@pytest.mark.parametrize("others", [0, 1, 5])
+async def test_cancelled_waiter_does_not_cancel_the_fetch(
+    cache: RecordCache[str], others: int
 ) -> None:
-    """Cancelling callers leaves the shared fetch running for the others and the cache."""
+    """A waiting caller that is cancelled leaves the fetch running for the rest and the cache."""
     fetch = Fetch(["v1"], gate=asyncio.Event())
+    runner = asyncio.ensure_future(cache.get("k", fetch))
+    await _settle()
     doomed = asyncio.ensure_future(cache.get("k", fetch))
-    others = [asyncio.ensure_future(cache.get("k", fetch)) for _ in range(survivors)]
+    waiters = [asyncio.ensure_future(cache.get("k", fetch)) for _ in range(others)]
     await _settle()
     doomed.cancel()
     with pytest.raises(asyncio.CancelledError):
         await doomed
     fetch.gate.set()  # type: ignore[union-attr]
-    results = await asyncio.gather(*others)
-    assert all(result.entry.value == "v1" for result in results)
-    await _settle()
-    assert cache.memory.peek("k") is not None
+    results = await asyncio.gather(runner, *waiters)
+    assert {result.entry.value for result in results} == {"v1"}
+    assert len({id(result.entry) for result in results}) == 1
     assert (await cache.get("k", fetch)).state == "hit"
     assert fetch.count == 1
+    assert cache._inflight == {}
 
 
-async def test_cancelled_caller_of_failing_fetch(cache: RecordCache[str]) -> None:
-    """A failure nobody waits for any more is still counted, and not left unretrieved."""
+@pytest.mark.parametrize("others", [1, 5])
+async def test_cancelled_runner_hands_the_fetch_over(cache: RecordCache[str], others: int) -> None:
+    """The caller running the fetch is cancelled: one waiting caller runs it anew, the
+    others wait for that one, and all get its entry."""
+    fetch = Fetch(["v1"], gate=asyncio.Event())
+    runner = asyncio.ensure_future(cache.get("k", fetch))
+    await _settle()
+    waiters = [asyncio.ensure_future(cache.get("k", fetch)) for _ in range(others)]
+    await _settle()
+    assert fetch.count == 1
+    runner.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await runner
+    await _settle()
+    assert fetch.count == 2  # the fetch was taken over once, not once per waiter
+    fetch.gate.set()  # type: ignore[union-attr]
+    results = await asyncio.gather(*waiters)
+    assert {result.entry.value for result in results} == {"v1"}
+    assert len({id(result.entry) for result in results}) == 1
+    assert fetch.count == 2
+    assert cache._inflight == {}
+    assert cache.upstream_failures == 0
+
+
+async def test_cancelled_runner_alone_leaves_nothing_behind(cache: RecordCache[str]) -> None:
+    """A cancelled fetch nobody waits for keeps no record and no flight: the next
+    request fetches; a cancellation is not an upstream failure."""
+    fetch = Fetch(["v1"], gate=asyncio.Event())
+    runner = asyncio.ensure_future(cache.get("k", fetch))
+    await _settle()
+    runner.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await runner
+    assert cache._inflight == {}
+    assert cache.memory.peek("k") is None
+    assert cache.upstream_failures == 0
+    fetch.gate.set()  # type: ignore[union-attr]
+    result = await cache.get("k", fetch)
+    assert (result.state, result.entry.value, fetch.count) == ("miss", "v1", 2)
+
+
+async def test_cancelled_waiter_of_failing_fetch(cache: RecordCache[str]) -> None:
+    """A failure is counted once and reaches the callers still waiting; a cancelled
+    waiter is skipped (no "exception never retrieved")."""
     fetch = Fetch([_failure()], gate=asyncio.Event())
+    runner = asyncio.ensure_future(cache.get("k", fetch))
+    await _settle()
     doomed = asyncio.ensure_future(cache.get("k", fetch))
+    waiter = asyncio.ensure_future(cache.get("k", fetch))
     await _settle()
     doomed.cancel()
     fetch.gate.set()  # type: ignore[union-attr]
     with pytest.raises(asyncio.CancelledError):
         await doomed
-    await _settle()
+    for caller in (runner, waiter):
+        with pytest.raises(UpstreamUnavailableError):
+            await caller
     assert cache.upstream_failures == 1
+    assert fetch.count == 1
+    assert cache._inflight == {}
+
+
+async def test_refresh_cancelled_before_it_starts_is_taken_over(
+    cache: RecordCache[str], clock: FakeClock
+) -> None:
+    """A background refresh whose task is cancelled before its first step never fetches:
+    a caller waiting for it (its record past grace) fetches instead."""
+    fetch = Fetch(["v1", "v2"])
+    await cache.get("k", fetch)
+    clock.advance(TTL + 1)
+    assert (await cache.get("k", fetch)).state == "stale"  # schedules the refresh
+    (refresh,) = cache._background
+    clock.advance(GRACE)  # past grace: the next caller must wait for a fetch
+    waiter = asyncio.ensure_future(cache.get("k", fetch))
+    refresh.cancel()
+    result = await waiter
+    assert (result.state, result.entry.value) == ("miss", "v2")
+    assert fetch.count == 2
+    await cache.drain()
     assert cache._inflight == {}
 
 

@@ -6,7 +6,10 @@ background refresh runs (stale-while-revalidate); if that refresh fails the stal
 record keeps being served until grace runs out (stale-if-error), and the next attempt
 waits a growing back-off, so a failing upstream gets fewer requests, not more. Past
 grace (or with no record), the caller waits for the fetch. However many requests ask
-at once, one fetch per key runs in this process (a shared future).
+at once, one fetch per key runs in this process: the first caller runs it itself, in
+its own task (nothing to start, nothing to hand back through), and the others wait for
+its result. A waiting caller may be cancelled without harm; if the caller running the
+fetch is cancelled, the fetch stops and one of the waiting callers runs it anew.
 
 "Not found" answers are records too (``value is None``), kept ``negative_ttl`` seconds.
 
@@ -82,6 +85,37 @@ class Entry(Generic[T]):
         return self.value is not None
 
 
+class _AbandonedError(Exception):
+    """The caller running a fetch was cancelled: a waiting caller takes the fetch over."""
+
+
+class _Flight(Generic[T]):
+    """A fetch under way for one key, and the callers waiting for its entry."""
+
+    __slots__ = ("waiters",)
+
+    def __init__(self) -> None:
+        self.waiters: list[asyncio.Future[Entry[T]]] = []
+
+    def wait(self) -> asyncio.Future[Entry[T]]:
+        """A future of the fetch's entry (cancelling it leaves the fetch alone)."""
+        waiter: asyncio.Future[Entry[T]] = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        return waiter
+
+    def land(self, entry: Entry[T] | None, error: BaseException | None) -> None:
+        """Give every waiter still waiting the fetch's entry, or its error."""
+        for waiter in self.waiters:
+            if waiter.done():  # its caller was cancelled
+                continue
+            if error is not None:
+                waiter.set_exception(error)
+            else:
+                assert entry is not None
+                waiter.set_result(entry)
+        self.waiters.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class CacheResult(Generic[T]):
     """An entry and how it was obtained."""
@@ -132,7 +166,7 @@ class RecordCache(Generic[T]):
         self.negative_ttl = negative_ttl
         self.clock = clock
         self.memory: LRUCache[str, Entry[T]] = LRUCache(max_entries)
-        self._inflight: dict[str, asyncio.Future[Entry[T]]] = {}
+        self._inflight: dict[str, _Flight[T]] = {}
         self._failures: dict[str, tuple[float, float]] = {}
         self._background: set[asyncio.Task[None]] = set()
         self.upstream_failures = 0
@@ -229,31 +263,65 @@ class RecordCache(Generic[T]):
     def _refresh_in_background(self, key: str, fetch: FetchFn[T], entry: Entry[T]) -> None:
         if key in self._inflight:
             return
-        # Register the shared fetch now, so that the other stale callers of this loop turn
-        # find it in flight instead of each starting a background task.
-        pending = self._fetch_once(key, fetch, entry)
-        task = asyncio.get_running_loop().create_task(self._quiet_refresh(key, pending))
+        # Register the fetch now, so that the other stale callers of this loop turn find
+        # it under way instead of each starting a background task.
+        flight: _Flight[T] = _Flight()
+        self._inflight[key] = flight
+        task = asyncio.get_running_loop().create_task(
+            self._quiet_refresh(key, flight, fetch, entry)
+        )
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        # A task cancelled before its first step never runs the fetch: let a waiter run it.
+        task.add_done_callback(lambda _: self._land(key, flight, None, _AbandonedError()))
 
-    async def _quiet_refresh(self, key: str, pending: Awaitable[Entry[T]]) -> None:
+    async def _quiet_refresh(
+        self, key: str, flight: _Flight[T], fetch: FetchFn[T], entry: Entry[T]
+    ) -> None:
         try:
-            await pending
+            await self._run_flight(key, flight, fetch, entry)
         except (CircuitOpenError, UpstreamBusyError) as error:  # nothing was asked
             log.debug("background refresh of %s not started: %s", key, error)
         except Exception as error:  # stale-if-error: the stale entry stays
             log.warning("background refresh of %s failed: %s", key, error)
 
-    def _fetch_once(
-        self, key: str, fetch: FetchFn[T], entry: Entry[T] | None
-    ) -> asyncio.Future[Entry[T]]:
-        future = self._inflight.get(key)
-        if future is None:
-            future = asyncio.ensure_future(self._fetch(key, fetch, entry))
-            self._inflight[key] = future
-            future.add_done_callback(lambda _: self._inflight.pop(key, None))
-        # Callers may be cancelled (client gone); the shared fetch goes on for the others.
-        return asyncio.shield(future)
+    async def _fetch_once(self, key: str, fetch: FetchFn[T], entry: Entry[T] | None) -> Entry[T]:
+        """The entry of the one fetch of ``key`` under way here, run by this caller if none is.
+
+        The caller that finds no fetch under way runs it in its own task: no task to
+        start and no result to hand back, each of which would cost a turn of the loop.
+        """
+        while (flight := self._inflight.get(key)) is not None:
+            try:
+                return await flight.wait()
+            except _AbandonedError:
+                continue  # its runner was cancelled: run it (or wait for who does)
+        flight = _Flight()
+        self._inflight[key] = flight
+        return await self._run_flight(key, flight, fetch, entry)
+
+    async def _run_flight(
+        self, key: str, flight: _Flight[T], fetch: FetchFn[T], entry: Entry[T] | None
+    ) -> Entry[T]:
+        """Run the fetch registered as ``flight``, then give its waiters the outcome."""
+        try:
+            new = await self._fetch(key, fetch, entry)
+        except Exception as error:
+            self._land(key, flight, None, error)
+            raise
+        except BaseException:  # cancelled (client gone, shutdown): a waiter takes over
+            self._land(key, flight, None, _AbandonedError())
+            raise
+        self._land(key, flight, new, None)
+        return new
+
+    def _land(
+        self, key: str, flight: _Flight[T], entry: Entry[T] | None, error: BaseException | None
+    ) -> None:
+        """End ``flight`` (if still under way) with its entry or its error."""
+        if self._inflight.get(key) is flight:
+            del self._inflight[key]
+        flight.land(entry, error)
 
     async def _fetch(self, key: str, fetch: FetchFn[T], entry: Entry[T] | None) -> Entry[T]:
         if self.admit is not None:
