@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Final
 
 from packaging.utils import canonicalize_name
@@ -391,6 +392,19 @@ def _upload_time(file: Mapping[str, object]) -> datetime | None:
     return None
 
 
+#: Release strings whose parse is remembered ("1.0", "0.2.1"... recur across packages).
+VERSION_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=VERSION_CACHE_SIZE)
+def _version(key: str) -> Version | None:
+    """``key`` parsed as a version, or None when it is not one (remembered)."""
+    try:
+        return Version(key)
+    except ValueError:  # InvalidVersion, or more digits than int() accepts
+        return None
+
+
 def _highest_release(releases: object) -> str | None:
     """The highest release that has a file that is not yanked, pre-releases included.
 
@@ -413,9 +427,8 @@ def _highest_release(releases: object) -> str | None:
                     break
             else:
                 continue  # every file yanked, or none: it cannot be the answer
-        try:
-            version = Version(key)
-        except ValueError:  # InvalidVersion, or more digits than int() accepts
+        version = _version(key)
+        if version is None:
             continue
         if best is None or version > best:
             best, best_key = version, key
