@@ -816,13 +816,21 @@ def test_proxies_are_looked_up_once_per_host(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(_async, "environment_proxy", lookup)
     client = AsyncPyPIClient()
-    for _ in range(3):
-        assert client._proxy("https://pypi.example/a") is None
+    for path in ("a", "a", "pypi/b/json"):
+        assert client._proxy(f"https://pypi.example/{path}") is None
+    assert client._proxy("https://pypi.example") is None  # no path: the origin itself
     assert asked == ["https://pypi.example/a"]
     for n in range(MAX_PROXY_HOSTS + 1):
         client._proxy(f"https://host{n}.example/")
     assert len(client._proxies) <= MAX_PROXY_HOSTS
     assert AsyncPyPIClient(trust_env=False)._proxy("https://pypi.example/a") is None
+
+
+def test_proxy_of_an_invalid_url_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A URL urlsplit refuses has no proxy (aiohttp then refuses it as invalid)."""
+    monkeypatch.setenv("all_proxy", "http://proxy.example:3128")
+    assert AsyncPyPIClient()._proxy("http://[::1/x") is None
+    assert AsyncPyPIClient()._proxy("no-scheme") == "http://proxy.example:3128"
 
 
 class LoopbackResolver(AbstractResolver):

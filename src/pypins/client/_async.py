@@ -159,12 +159,13 @@ class AsyncPyPIClient:
         self.newest_packages_url = newest_packages_url
         self.latest_updates_url = latest_updates_url
         self.timeout = timeout
+        self._request_timeout = aiohttp.ClientTimeout(total=timeout)
         self.max_response_bytes = max_response_bytes
         self.max_redirects = max_redirects
         self.user_agent = user_agent
         self.check_url = check_url
         self.trust_env = trust_env
-        self._proxies: dict[tuple[str, str], str | None] = {}
+        self._proxies: dict[str, str | None] = {}
         self.parse_in_thread_bytes = parse_in_thread_bytes
         self._owns_session = session is None
         self._session = session
@@ -192,21 +193,26 @@ class AsyncPyPIClient:
         return self._session
 
     def _proxy(self, url: str) -> str | None:
-        """The environment's proxy for ``url`` (None without ``trust_env``), per host."""
+        """The environment's proxy for ``url`` (None without ``trust_env``), per origin."""
         if not self.trust_env:
             return None
+        # The origin as written ("https://pypi.org"): a slice, where urlsplit on every
+        # request cost more than the rest of this lookup.
+        scheme_end = url.find("://")
+        path_start = url.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+        origin = url if path_start < 0 else url[:path_start]
         try:
-            parts = urlsplit(url)
+            return self._proxies[origin]
+        except KeyError:
+            pass
+        try:
+            proxy = environment_proxy(url)
         except ValueError:  # aiohttp refuses the URL itself, as an invalid one
             return None
-        key = (parts.scheme, parts.netloc)
-        try:
-            return self._proxies[key]
-        except KeyError:
-            if len(self._proxies) >= MAX_PROXY_HOSTS:
-                self._proxies.clear()
-            proxy = self._proxies[key] = environment_proxy(url)
-            return proxy
+        if len(self._proxies) >= MAX_PROXY_HOSTS:
+            self._proxies.clear()
+        self._proxies[origin] = proxy
+        return proxy
 
     async def _fetch(
         self,
@@ -241,7 +247,7 @@ class AsyncPyPIClient:
                     target,
                     headers=headers,
                     allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(total=self.timeout),
+                    timeout=self._request_timeout,
                     proxy=self._proxy(target),
                 ) as response:
                     head = _http.ResponseHead(
