@@ -142,6 +142,8 @@ class Metrics:
             "Worker processes started (a restart after a crash counts again).",
             registry=r,
         )
+        self._upstreams: dict[str, tuple[Gauge, Histogram]] = {}
+        self._requests: dict[tuple[str, str], Counter] = {}
         #: Hot-path tallies, folded by :meth:`fold`.
         self.tally: dict[ResponseTag, int] = {}
         self.cache_tally: dict[tuple[str, str], int] = {}
@@ -150,14 +152,30 @@ class Metrics:
 
     def upstream_started(self, upstream: str) -> None:
         """An upstream request is being sent."""
-        self.inflight_upstream.labels(upstream).inc()
+        self._upstream(upstream)[0].inc()
 
     def upstream_finished(self, upstream: str, outcome: str, seconds: float) -> None:
         """An upstream request ended (or was refused before sending, ``seconds`` 0)."""
-        self.upstream_requests.labels(upstream, outcome).inc()
+        key = (upstream, outcome)
+        requests = self._requests.get(key)
+        if requests is None:
+            requests = self._requests[key] = self.upstream_requests.labels(upstream, outcome)
+        requests.inc()
         if outcome not in {"breaker_open", "busy"}:
-            self.inflight_upstream.labels(upstream).dec()
-            self.upstream_latency.labels(upstream).observe(seconds)
+            inflight, latency = self._upstream(upstream)
+            inflight.dec()
+            latency.observe(seconds)
+
+    def _upstream(self, upstream: str) -> tuple[Gauge, Histogram]:
+        """The in-flight gauge and the latency histogram of ``upstream`` (looked up once:
+        ``labels()`` took a lock and most of the time of these calls)."""
+        children = self._upstreams.get(upstream)
+        if children is None:
+            children = self._upstreams[upstream] = (
+                self.inflight_upstream.labels(upstream),
+                self.upstream_latency.labels(upstream),
+            )
+        return children
 
     def upstream_retried(self, upstream: str) -> None:
         """A transient failure is being retried."""
