@@ -153,9 +153,12 @@ def http1_head(status: int, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
         reason = HTTPStatus(status).phrase.encode("ascii")
     except ValueError:
         reason = b""
-    lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
-    lines.extend(name + b": " + value + b"\r\n" for name, value in headers)
-    return b"".join(lines)
+    return b"HTTP/1.1 %d %s\r\n" % (status, reason) + header_lines(headers)
+
+
+def header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """HTTP/1.1 header lines, each ending in CR LF."""
+    return b"".join(name + b": " + value + b"\r\n" for name, value in headers)
 
 
 #: Headers a 304 leaves out (they describe the body it does not send).
@@ -205,12 +208,10 @@ def prepare(
     )
 
 
-def not_modified(headers: Iterable[tuple[bytes, bytes]], etag: bytes) -> bool:
+def not_modified(headers: Sequence[tuple[bytes, bytes]], etag: bytes) -> bool:
     """Whether the request's ``If-None-Match`` (its first) matches ``etag``."""
-    for name, value in headers:
-        if name == b"if-none-match":
-            return etag_matches(value, etag)
-    return False
+    value = header(headers, b"if-none-match")
+    return value is not None and etag_matches(value, etag)
 
 
 def header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes | None:

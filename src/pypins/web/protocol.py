@@ -31,7 +31,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from pypins.web.asgi import PypinsApp
-from pypins.web.http import not_modified
+from pypins.web.http import header_lines, not_modified
 
 __all__ = ["PypinsProtocol"]
 
@@ -144,9 +144,7 @@ class PypinsProtocol(HttpToolsProtocol):
         defaults = self.server_state.default_headers
         if defaults is not self._defaults:
             self._defaults = defaults
-            self._default_lines = b"".join(
-                name + b": " + value + b"\r\n" for name, value in defaults
-            )
+            self._default_lines = header_lines(defaults)
         return self._default_lines
 
 
