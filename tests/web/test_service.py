@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from pypins.badges import KINDS, LEGACY_KINDS
+from pypins.config import ServiceConfig
 from pypins.web.asgi import PypinsApp
+from pypins.web.service import BadgeService
 from tests.support.clock import FakeClock
 from tests.support.upstream import Upstream
 
@@ -379,3 +381,22 @@ async def test_stale_record_is_revalidated_conditionally(
     assert refreshed.fetched_at == clock.now
     assert refreshed.value is entry.value  # not re-parsed
     assert upstream.count("/pypi/requests/json") == 2
+
+
+async def test_the_default_client_uses_the_lean_pool_and_registries_do_not() -> None:
+    """PyPI's requests go over the lean pool; a registry's through the guarded aiohttp pool,
+    and so does everything when a session is given."""
+    config = ServiceConfig(allowed_registries=("https://registry.example/simple",))
+    service = BadgeService(config)
+    pool = service._wire
+    assert pool is not None
+    assert service.client()._wire is pool
+    assert service.client("https://registry.example/simple")._wire is None
+    await service.stop()
+    assert pool.closed
+    assert service._wire is not None
+    assert not service._wire.closed
+
+    given = BadgeService(config, session=service._pool())
+    assert given.client()._wire is None
+    await given.stop()

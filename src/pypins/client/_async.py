@@ -28,6 +28,7 @@ from pypins.client import _http
 from pypins.client._models import Downloads, FeedEntry, JSONDocument, Package
 from pypins.client._parse import parse_stats
 from pypins.client._rss import parse_latest_updates, parse_newest_packages
+from pypins.client._wire import WirePool
 from pypins.errors import InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import (
     DEFAULT_LATEST_UPDATES_URL,
@@ -136,6 +137,9 @@ class AsyncPyPIClient:
     ``session`` shares a pool made by :func:`client_session` (the client then leaves it
     open); ``check_url`` vets every URL, redirects included, before it is requested;
     ``trust_env`` sends requests through the proxy the environment names, as httpx does.
+    ``wire`` (a :class:`~pypins.client._wire.WirePool`, left open) takes the requests it
+    can - no proxy, no ``check_url`` - over a leaner HTTP client than aiohttp; the
+    service gives one to its PyPI client.
     """
 
     def __init__(
@@ -153,6 +157,7 @@ class AsyncPyPIClient:
         check_url: URLCheck | None = None,
         trust_env: bool = True,
         parse_in_thread_bytes: int | None = PARSE_IN_THREAD_BYTES,
+        wire: WirePool | None = None,
     ) -> None:
         self.pypi_url = pypi_url
         self.stats_url = stats_url
@@ -169,6 +174,7 @@ class AsyncPyPIClient:
         self.parse_in_thread_bytes = parse_in_thread_bytes
         self._owns_session = session is None
         self._session = session
+        self._wire = wire if check_url is None else None
 
     async def __aenter__(self) -> AsyncPyPIClient:
         return self
@@ -242,13 +248,25 @@ class AsyncPyPIClient:
         for _ in range(self.max_redirects + 1):
             if self.check_url is not None:
                 self.check_url(target)
+            proxy = self._proxy(target)
+            wire = self._wire
+            if proxy is None and wire is not None and wire.accepts(target):
+                answer = await wire.get(target, headers, self.max_response_bytes)
+                head = _http.ResponseHead(answer.status, answer.reason, target, answer.headers)
+                location = answer.headers.get("Location")
+                if answer.status in REDIRECT_STATUSES and location is not None:
+                    target = redirect_target(target, location)
+                    continue
+                if _http.check_status(head, conditional=conditional):
+                    return head, None
+                return head, answer.body
             with mapped_errors(target):
                 async with session.get(
                     target,
                     headers=headers,
                     allow_redirects=False,
                     timeout=self._request_timeout,
-                    proxy=self._proxy(target),
+                    proxy=proxy,
                 ) as response:
                     head = _http.ResponseHead(
                         response.status, response.reason or "", str(response.url), response.headers

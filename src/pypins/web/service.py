@@ -52,6 +52,7 @@ from pypins.client._guard import (
     guarded_session,
 )
 from pypins.client._names import validate_name, validate_version
+from pypins.client._wire import WirePool
 from pypins.config import ServiceConfig
 from pypins.errors import (
     HTTPError,
@@ -245,6 +246,8 @@ class BadgeService:
         #: The base URLs allowed as ``pypiBaseUrl``.
         self.registries = RegistryPolicy.from_urls(config.allowed_registries)
         self._session = session
+        #: The lean pool of the default PyPI client, unless a session was given.
+        self._wire: WirePool | None = WirePool() if session is None else None
         #: The pool of custom registries: addresses checked, DNS-pinned (made on first use).
         self._registry_session: aiohttp.ClientSession | None = None
         self._registry_guard = RegistryGuard(self.registries, config.allow_private_registries)
@@ -340,6 +343,9 @@ class BadgeService:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._wire is not None:
+            await self._wire.aclose()
+            self._wire = WirePool()
         if self._registry_session is not None:
             await self._registry_session.close()
             self._registry_session = None
@@ -395,11 +401,18 @@ class BadgeService:
         if registry is not None:
             return self._new_client(registry, self._registry_pool(), self._registry_guard)
         if self._default_client is None:
-            self._default_client = self._new_client(self.config.pypi_url, self._pool())
+            self._default_client = self._new_client(
+                self.config.pypi_url, self._pool(), wire=self._wire
+            )
         return self._default_client
 
     def _new_client(
-        self, base: str, pool: aiohttp.ClientSession, check_url: URLCheck | None = None
+        self,
+        base: str,
+        pool: aiohttp.ClientSession,
+        check_url: URLCheck | None = None,
+        *,
+        wire: WirePool | None = None,
     ) -> AsyncPyPIClient:
         return AsyncPyPIClient(
             base,
@@ -413,6 +426,7 @@ class BadgeService:
             # A registry's name is resolved and checked here, never by a proxy.
             trust_env=check_url is None,
             max_redirects=MAX_REDIRECTS,
+            wire=wire,
         )
 
     async def respond(
