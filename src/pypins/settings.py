@@ -68,7 +68,7 @@ DEFAULT_STATS_RATE_PER_MINUTE = 30
 DEFAULT_POLL_INTERVAL = 60.0
 
 #: Upstream requests one worker process has in flight at most; more wait in a queue.
-DEFAULT_MAX_UPSTREAM_CONCURRENCY = 32
+DEFAULT_MAX_UPSTREAM_CONCURRENCY = 64
 
 #: Requests one worker lets wait for an upstream slot; beyond that it answers "busy" at
 #: once instead of queueing without bound.
