@@ -108,6 +108,14 @@ def _send(data: bytes, *, linger: bool = False) -> RawAnswer:
     return answer
 
 
+def _proxy_environment(monkeypatch: pytest.MonkeyPatch, proxy: str) -> None:
+    """HTTP_PROXY names ``proxy``; no other proxy variable is set."""
+    for name in ("http_proxy", "all_proxy", "no_proxy", "REQUEST_METHOD"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+
+
 async def _reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Resets the connection (an RST, not a FIN) instead of answering."""
     sock = writer.get_extra_info("socket")
@@ -763,10 +771,7 @@ async def test_the_environment_proxy_is_used_only_when_trusted(
     """With trust_env, HTTP_PROXY is used; without it, the upstream is asked directly."""
     origin = await serve(_json())
     proxy = await serve(_json())
-    for name in ("http_proxy", "all_proxy", "no_proxy", "REQUEST_METHOD"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    _proxy_environment(monkeypatch, proxy.url)
     async with _client(origin.url, trust_env=trust_env) as pypi:
         await pypi.get("demo")
         await pypi.get("demo")

@@ -27,7 +27,15 @@ from pypins.client._wire import (
     request_head,
 )
 from pypins.errors import InvalidResponseError, UpstreamUnavailableError
-from tests.client.test_async import BODY, _client, _json, _redirect, _reset, _send
+from tests.client.test_async import (
+    BODY,
+    _client,
+    _json,
+    _proxy_environment,
+    _redirect,
+    _reset,
+    _send,
+)
 
 if TYPE_CHECKING:
     from tests.client.conftest import Serve, ServeRaw
@@ -265,53 +273,47 @@ async def test_compressed_bytes_are_bounded_too(serve_raw: ServeRaw, wire: WireP
             await pypi.get("demo")
 
 
-async def test_the_inflated_tail_is_bounded(
-    serve_raw: ServeRaw, wire: WirePool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What the inflater gives at the very end counts too."""
-    site = await serve_raw(_send(_ok(gzip.compress(BODY), b"Content-Encoding: gzip\r\n")))
+class HoldingInflater:
+    """Gives nothing until ``flush`` (as an inflater with a window may); ``failing``
+    makes that flush fail."""
 
-    class Tailing:
-        """Holds everything back until flush (as a decoder with a window may)."""
+    def __init__(self, failing: bool) -> None:
+        self.inner = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.held = b""
+        self.failing = failing
 
-        def __init__(self) -> None:
-            self.inner = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            self.held = b""
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        self.held += self.inner.decompress(data)
+        return b""
 
-        def decompress(self, data: bytes, max_length: int) -> bytes:
-            self.held += self.inner.decompress(data)
-            return b""
-
-        def flush(self) -> bytes:
-            return self.held + self.inner.flush()
-
-        @property
-        def eof(self) -> bool:
-            return self.inner.eof
-
-    monkeypatch.setattr("pypins.client._wire._decoder", lambda encoding, url: Tailing())
-    async with _through(site.url, wire, max_response_bytes=len(BODY) - 1) as pypi:
-        with pytest.raises(InvalidResponseError, match="larger than"):
-            await pypi.get("demo")
-
-
-async def test_a_failing_final_inflate(
-    serve_raw: ServeRaw, wire: WirePool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = await serve_raw(_send(_ok(gzip.compress(BODY), b"Content-Encoding: gzip\r\n")))
-
-    class Failing:
-        eof = False
-
-        def decompress(self, data: bytes, max_length: int) -> bytes:
-            return b""
-
-        def flush(self) -> bytes:
+    def flush(self) -> bytes:
+        if self.failing:
             raise zlib.error("invalid stored block lengths")
+        return self.held + self.inner.flush()
 
-    monkeypatch.setattr("pypins.client._wire._decoder", lambda encoding, url: Failing())
-    async with _through(site.url, wire) as pypi:
-        with pytest.raises(InvalidResponseError, match="stored block"):
+    @property
+    def eof(self) -> bool:
+        return self.inner.eof
+
+
+@pytest.mark.parametrize(
+    ("failing", "message"), [(False, "larger than"), (True, "invalid stored block lengths")]
+)
+async def test_the_final_inflate(
+    serve_raw: ServeRaw,
+    wire: WirePool,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: bool,
+    message: str,
+) -> None:
+    """What the inflater gives at the very end counts against the bound; its failure
+    is an undecodable body."""
+    padded = b'{"pad": "' + b"x" * 2000 + b'"}'
+    site = await serve_raw(_send(_ok(gzip.compress(padded), b"Content-Encoding: gzip\r\n")))
+    inflater = HoldingInflater(failing)
+    monkeypatch.setattr("pypins.client._wire._decoder", lambda encoding, url: inflater)
+    async with _through(site.url, wire, max_response_bytes=len(padded) - 1) as pypi:
+        with pytest.raises(InvalidResponseError, match=message):
             await pypi.get("demo")
 
 
@@ -486,10 +488,7 @@ async def test_proxied_requests_go_through_aiohttp(
 ) -> None:
     origin = await serve(_json())
     proxy = await serve(_json())
-    for name in ("http_proxy", "all_proxy", "no_proxy", "REQUEST_METHOD"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    _proxy_environment(monkeypatch, proxy.url)
     async with _through(origin.url, wire) as pypi:
         await pypi.get("demo")
     assert proxy.targets == [f"{origin.url}/pypi/demo/json"]

@@ -112,6 +112,13 @@ def environment_proxy(url: str) -> str | None:
     return proxies.get(parts.scheme) or proxies.get("all")
 
 
+def _redirect_location(head: _http.ResponseHead) -> str | None:
+    """The ``Location`` of a redirect this client follows, else None."""
+    if head.status in REDIRECT_STATUSES:
+        return head.headers.get("Location")
+    return None
+
+
 def redirect_target(url: str, location: str) -> str:
     """The absolute http(s) URL a ``Location`` sent by ``url`` points to."""
     try:
@@ -243,7 +250,6 @@ class AsyncPyPIClient:
     async def _exchange(
         self, url: str, headers: dict[str, str], conditional: bool, until: float
     ) -> tuple[_http.ResponseHead, bytes | None]:
-        session = self._pool()
         target = url
         for _ in range(self.max_redirects + 1):
             if self.check_url is not None:
@@ -253,36 +259,41 @@ class AsyncPyPIClient:
             if proxy is None and wire is not None and wire.accepts(target):
                 answer = await wire.get(target, headers, self.max_response_bytes)
                 head = _http.ResponseHead(answer.status, answer.reason, target, answer.headers)
-                location = answer.headers.get("Location")
-                if answer.status in REDIRECT_STATUSES and location is not None:
-                    target = redirect_target(target, location)
-                    continue
-                if _http.check_status(head, conditional=conditional):
-                    return head, None
-                return head, answer.body
-            with mapped_errors(target):
-                async with session.get(
-                    target,
-                    headers=headers,
-                    allow_redirects=False,
-                    timeout=self._request_timeout,
-                    proxy=proxy,
-                ) as response:
-                    head = _http.ResponseHead(
-                        response.status, response.reason or "", str(response.url), response.headers
-                    )
-                    location = response.headers.get("Location")
-                    if response.status in REDIRECT_STATUSES and location is not None:
-                        target = redirect_target(target, location)
-                        continue
-                    if _http.check_status(head, conditional=conditional):
-                        return head, None
-                    _http.check_declared_size(head, self.max_response_bytes)
-                    body = _http.BodyCollector(head.url, self.max_response_bytes, until)
-                    async for chunk in response.content.iter_any():
-                        body.add(chunk)
-                    return head, body.content()
+                body: bytes | None = answer.body
+            else:
+                head, body = await self._over_aiohttp(target, headers, proxy, until)
+            location = _redirect_location(head)
+            if location is not None:
+                target = redirect_target(target, location)
+                continue
+            if _http.check_status(head, conditional=conditional):
+                return head, None
+            return head, body
         raise InvalidResponseError(f"{url} redirected too many times")
+
+    async def _over_aiohttp(
+        self, target: str, headers: dict[str, str], proxy: str | None, until: float
+    ) -> tuple[_http.ResponseHead, bytes | None]:
+        """One hop through aiohttp: the head, and the bounded body of a 2xx answer that
+        is not a redirect (None otherwise: it is never read)."""
+        with mapped_errors(target):
+            async with self._pool().get(
+                target,
+                headers=headers,
+                allow_redirects=False,
+                timeout=self._request_timeout,
+                proxy=proxy,
+            ) as response:
+                head = _http.ResponseHead(
+                    response.status, response.reason or "", str(response.url), response.headers
+                )
+                if _redirect_location(head) is not None or not 200 <= head.status < 300:
+                    return head, None
+                _http.check_declared_size(head, self.max_response_bytes)
+                body = _http.BodyCollector(head.url, self.max_response_bytes, until)
+                async for chunk in response.content.iter_any():
+                    body.add(chunk)
+                return head, body.content()
 
     async def _document(
         self, head: _http.ResponseHead, content: bytes | None, until: float
