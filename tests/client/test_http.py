@@ -117,3 +117,16 @@ def test_check_status_carries_retry_after() -> None:
         check_status(head(429, {"Retry-After": "30"}))
     assert caught.value.retry_after == 30.0
     assert caught.value.url == "https://pypi.example/pypi/x/json"
+
+
+@pytest.mark.parametrize(
+    ("url", "origin", "rest"),
+    [
+        ("https://pypi.org/pypi/x/json", "https://pypi.org", "/pypi/x/json"),
+        ("http://127.0.0.1:81/a?b=1", "http://127.0.0.1:81", "/a?b=1"),
+        ("https://pypi.org", "https://pypi.org", ""),
+        ("no-scheme/x", "no-scheme/x", ""),
+    ],
+)
+def test_split_origin(url: str, origin: str, rest: str) -> None:
+    assert _http.split_origin(url) == (origin, rest)

@@ -209,11 +209,7 @@ class AsyncPyPIClient:
         """The environment's proxy for ``url`` (None without ``trust_env``), per origin."""
         if not self.trust_env:
             return None
-        # The origin as written ("https://pypi.org"): a slice, where urlsplit on every
-        # request cost more than the rest of this lookup.
-        scheme_end = url.find("://")
-        path_start = url.find("/", scheme_end + 3) if scheme_end >= 0 else -1
-        origin = url if path_start < 0 else url[:path_start]
+        origin, _ = _http.split_origin(url)
         try:
             return self._proxies[origin]
         except KeyError:
@@ -255,9 +251,10 @@ class AsyncPyPIClient:
             if self.check_url is not None:
                 self.check_url(target)
             proxy = self._proxy(target)
-            wire = self._wire
-            if proxy is None and wire is not None and wire.accepts(target):
-                answer = await wire.get(target, headers, self.max_response_bytes)
+            wire = self._wire if proxy is None else None
+            route = None if wire is None else wire.split(target)
+            if wire is not None and route is not None:
+                answer = await wire.send(route, target, headers, self.max_response_bytes)
                 head = _http.ResponseHead(answer.status, answer.reason, target, answer.headers)
                 body: bytes | None = answer.body
             else:

@@ -54,6 +54,17 @@ def project_url(pypi_url: str, name: str, version: str | None = None) -> str:
     return f"{base}/{name}/{validate_version(version)}/json"
 
 
+def split_origin(url: str) -> tuple[str, str]:
+    """``url`` as its origin as written (``https://pypi.org``) and the rest
+    (``/pypi/x/json``; "" when no ``/`` follows the host): slices, where ``urlsplit``
+    on every request cost more than the lookups keyed by the origin."""
+    scheme_end = url.find("://")
+    path_start = url.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+    if path_start < 0:
+        return url, ""
+    return url[:path_start], url[path_start:]
+
+
 def stats_url(base: str, name: str) -> str:
     """``<base>/api/packages/<normalized name>/recent`` (pypistats.org's recent downloads)."""
     return f"{base.rstrip('/')}/api/packages/{normalize_name(name)}/recent"
@@ -155,9 +166,13 @@ def retry_after(value: str | None, *, now: datetime | None = None) -> float | No
 
 def check_declared_size(head: ResponseHead, limit: int) -> None:
     """Refuse a response whose Content-Length already exceeds ``limit``."""
-    declared = head.headers.get("Content-Length", "")
+    check_content_length(head.headers.get("Content-Length", ""), head.url, limit)
+
+
+def check_content_length(declared: str, url: str, limit: int) -> None:
+    """Refuse the answer from ``url`` when its Content-Length ``declared`` exceeds ``limit``."""
     if declared.isdigit() and int(declared) > limit:
-        raise too_large(head.url, limit)
+        raise too_large(url, limit)
 
 
 def too_large(url: str, limit: int) -> InvalidResponseError:

@@ -30,6 +30,7 @@ import ssl
 import zlib
 from collections import deque
 from dataclasses import dataclass
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 import httptools
@@ -61,6 +62,10 @@ class Origin:
     port: int
     tls: bool
     host_header: bytes
+
+
+#: Where :meth:`WirePool.split` sends a URL: its origin and its request target.
+Route: TypeAlias = tuple[Origin, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +257,7 @@ class Connection(asyncio.Protocol):
             (name.decode("latin-1"), value.decode("latin-1")) for name, value in self._raw_headers
         )
         declared = headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self._limit:
-            raise _http.too_large(self._url, self._limit)
+        _http.check_content_length(declared, self._url, self._limit)
         status = self._parser.get_status_code()
         chunked = headers.get("Transfer-Encoding", "").lower().endswith("chunked")
         self._until_close = not declared and not chunked and status not in (204, 304)
@@ -339,14 +343,12 @@ class WirePool:
         self._idle_count = 0
         self.closed = False
 
-    def split(self, url: str) -> tuple[Origin, str] | None:
+    def split(self, url: str) -> Route | None:
         """The origin and request target of ``url``, or None when this pool does not
-        take it (see :func:`parse_origin`; targets must be plain ASCII)."""
-        scheme_end = url.find("://")
-        path_start = url.find("/", scheme_end + 3) if scheme_end >= 0 else -1
-        if path_start < 0:
+        take it (closed; see :func:`parse_origin`; targets must be plain ASCII)."""
+        key, target = _http.split_origin(url)
+        if not target or self.closed:
             return None
-        key = url[:path_start]
         try:
             origin = self._origins[key]
         except KeyError:
@@ -354,14 +356,13 @@ class WirePool:
             if len(self._origins) >= MAX_ORIGINS:
                 self._origins.clear()
             self._origins[key] = origin
-        target = url[path_start:]
         if origin is None or not target.isascii() or not _UNSAFE_TARGET.isdisjoint(target):
             return None
         return origin, target
 
     def accepts(self, url: str) -> bool:
         """True when :meth:`get` takes ``url``."""
-        return not self.closed and self.split(url) is not None
+        return self.split(url) is not None
 
     async def get(self, url: str, headers: dict[str, str], limit: int) -> WireAnswer:
         """GET ``url`` with ``headers``: the whole answer, its body at most ``limit`` bytes.
@@ -369,10 +370,14 @@ class WirePool:
         Raises UpstreamUnavailableError when the server cannot be reached or drops the
         exchange, InvalidResponseError for an answer too large or undecodable.
         """
-        found = self.split(url)
-        if found is None or self.closed:
+        route = self.split(url)
+        if route is None:
             raise ValueError(f"not a URL for this pool: {url[:200]!r}")
-        origin, target = found
+        return await self.send(route, url, headers, limit)
+
+    async def send(self, route: Route, url: str, headers: dict[str, str], limit: int) -> WireAnswer:
+        """:meth:`get` for a ``route`` that :meth:`split` gave for ``url``."""
+        origin, target = route
         request = request_head(origin, target, headers)
         async with self._slots:
             connection = self._take(origin) or await self._connect(origin, url)
