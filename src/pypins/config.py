@@ -37,6 +37,8 @@ class ServiceConfig:
     stats_url: str = settings.DEFAULT_STATS_URL
     updates_url: str = settings.DEFAULT_LATEST_UPDATES_URL
     redis_url: str | None = None
+    #: Seconds allowed for one Redis command or connection (then: a miss).
+    redis_timeout: float = settings.DEFAULT_REDIS_TIMEOUT
     cache_ttl: int = settings.DEFAULT_CACHE_TTL
     grace: int = settings.DEFAULT_GRACE
     negative_ttl: int = settings.DEFAULT_NEGATIVE_TTL
@@ -95,8 +97,9 @@ class ServiceConfig:
                 raise ConfigError(f"{name}: must be at least 1 second")
         if self.grace < 0:
             raise ConfigError("grace: must not be negative")
-        if not self.timeout > 0:  # also refuses NaN
-            raise ConfigError("timeout: must be positive")
+        for name in ("timeout", "redis_timeout"):
+            if not getattr(self, name) > 0:  # also refuses NaN
+                raise ConfigError(f"{name}: must be positive")
         if not self.poll_interval >= 0:
             raise ConfigError("poll_interval: must not be negative (0 turns polling off)")
         if (

@@ -85,6 +85,11 @@ DEFAULT_BREAKER_THRESHOLD = 5
 #: Seconds an open circuit breaker waits before letting one trial request through.
 DEFAULT_BREAKER_COOLDOWN = 30.0
 
+#: Seconds allowed for one Redis command, and for opening a connection to Redis. A
+#: command or connection over time is a miss (the worker serves from memory and
+#: fetches on its own), and Redis is left alone for 5 seconds.
+DEFAULT_REDIS_TIMEOUT = 0.25
+
 
 def default_usage_db() -> str:
     """Where request counts are kept without Redis: ``$XDG_STATE_HOME/pypins/usage.sqlite3``

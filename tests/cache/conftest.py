@@ -8,7 +8,7 @@ import pytest
 
 from pypins.cache.redis_store import RedisStore
 from tests.support.clock import FakeClock
-from tests.support.redis import RedisServer
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 
 START = 1_000_000.0
 
@@ -22,6 +22,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def redis_store(redis_server: RedisServer) -> AsyncIterator[RedisStore]:
     """A ``RedisStore`` over the session's redis-server."""
-    store = RedisStore.from_url(redis_server.url)
+    store = RedisStore.from_url(redis_server.url, timeout=PATIENT_TIMEOUT)
     yield store
     await store.aclose()

@@ -15,7 +15,7 @@ from pypins import settings as pypins_settings
 from pypins.cache.ratelimit import LocalTokenBucket, RateLimiter, RedisTokenBucket
 from pypins.cache.redis_store import RedisStore
 from tests.support.clock import FakeClock
-from tests.support.redis import RedisServer
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 
 
 def bucket(clock: FakeClock, rate: float = 5, burst: int = 5, per_minute: int = 30) -> Any:
@@ -135,7 +135,7 @@ def test_grants_never_exceed_either_limit(steps: list[tuple[float, float]]) -> N
 @pytest.fixture
 async def stores(redis_server: RedisServer) -> AsyncIterator[list[RedisStore]]:
     """Two stores with their own clients (two processes) on one Redis."""
-    both = [RedisStore.from_url(redis_server.url), RedisStore.from_url(redis_server.url)]
+    both = [RedisStore.from_url(redis_server.url, timeout=PATIENT_TIMEOUT) for _ in range(2)]
     yield both
     for store in both:
         await store.aclose()

@@ -15,7 +15,7 @@ from pypins.cache.codec import decode_entry
 from pypins.cache.redis_store import RedisStore
 from pypins.cache.store import MemoryStore
 from tests.support.clock import FakeClock
-from tests.support.redis import RedisServer
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 
 pytestmark = pytest.mark.redis
 
@@ -260,7 +260,9 @@ async def test_redis_never_started_is_a_miss() -> None:
 
 async def test_lock_excludes_across_two_clients_and_expires(redis_server: RedisServer) -> None:
     """Two stores (two processes) exclude each other; an expired lock passes on."""
-    first, second = RedisStore.from_url(redis_server.url), RedisStore.from_url(redis_server.url)
+    first, second = (
+        RedisStore.from_url(redis_server.url, timeout=PATIENT_TIMEOUT) for _ in range(2)
+    )
     token = await first.acquire("lock", 0.1)
     assert token
     assert await second.acquire("lock", 0.1) is None

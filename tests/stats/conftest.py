@@ -11,14 +11,12 @@ import pytest
 from pypins.cache.redis_store import RedisStore
 from pypins.stats import RedisUsageStore, SQLiteUsageStore, UsageStore
 from tests.support.clock import FakeClock
-from tests.support.redis import RedisServer
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 
 #: 2027-01-15 08:00:00 UTC.
 NOW = 1_800_000_000.0
 TODAY = date(2027, 1, 15)
 DAY = 86_400.0
-#: Seconds per Redis command: generous, for a loaded machine.
-REDIS_TIMEOUT = 5.0
 
 
 @pytest.fixture
@@ -36,7 +34,7 @@ def usage_db(tmp_path: Path) -> Path:
 @pytest.fixture
 async def shared(redis_server: RedisServer) -> AsyncIterator[RedisStore]:
     """A ``RedisStore`` over the session's (emptied) redis-server."""
-    store = RedisStore.from_url(redis_server.url, timeout=REDIS_TIMEOUT)
+    store = RedisStore.from_url(redis_server.url, timeout=PATIENT_TIMEOUT)
     yield store
     await store.aclose()
 
@@ -57,7 +55,7 @@ async def make_store(
         if server is None:
             store = SQLiteUsageStore(usage_db)
         else:
-            redis_store = RedisStore.from_url(server.url, timeout=REDIS_TIMEOUT)
+            redis_store = RedisStore.from_url(server.url, timeout=PATIENT_TIMEOUT)
             shared_stores.append(redis_store)
             store = RedisUsageStore(redis_store)
         made.append(store)

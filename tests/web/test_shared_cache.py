@@ -10,16 +10,23 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from pypins import settings
 from pypins.config import ServiceConfig
 from pypins.web.asgi import PypinsApp
 from tests.support.clock import FakeClock
-from tests.support.redis import RedisServer
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 from tests.support.service import Service
 from tests.support.upstream import Upstream
 
 pytestmark = pytest.mark.redis
 
 KINDS = ("v", "l", "pyversions", "wheel", "format", "status", "implementation", "types")
+
+
+@pytest.fixture
+def shared(config: ServiceConfig, redis_server: RedisServer) -> ServiceConfig:
+    """``config`` with the session's Redis, patient with it (see ``PATIENT_TIMEOUT``)."""
+    return config.replace(redis_url=redis_server.url, redis_timeout=PATIENT_TIMEOUT)
 
 
 def http(app: PypinsApp) -> httpx.AsyncClient:
@@ -35,13 +42,9 @@ def message(response: httpx.Response) -> str:
 
 
 async def test_two_workers_share_one_fetch(
-    make_app: Callable[[ServiceConfig], PypinsApp],
-    config: ServiceConfig,
-    redis_server: RedisServer,
-    upstream: Upstream,
+    make_app: Callable[[ServiceConfig], PypinsApp], shared: ServiceConfig, upstream: Upstream
 ) -> None:
     """Concurrent misses in two processes' worth of services cost one upstream request."""
-    shared = config.replace(redis_url=redis_server.url)
     first, second = make_app(shared), make_app(shared)
     upstream.inject("/pypi/requests/json", delay=0.3)
     async with http(first) as a, http(second) as b:
@@ -54,13 +57,9 @@ async def test_two_workers_share_one_fetch(
 
 
 async def test_a_record_from_another_worker_is_used(
-    make_app: Callable[[ServiceConfig], PypinsApp],
-    config: ServiceConfig,
-    redis_server: RedisServer,
-    upstream: Upstream,
+    make_app: Callable[[ServiceConfig], PypinsApp], shared: ServiceConfig, upstream: Upstream
 ) -> None:
     """A worker finds the record another worker published, without fetching."""
-    shared = config.replace(redis_url=redis_server.url)
     async with http(make_app(shared)) as a:
         assert message(await a.get("/pypi/v/six.json")).startswith("v")
     async with http(make_app(shared)) as b:
@@ -70,12 +69,12 @@ async def test_a_record_from_another_worker_is_used(
 
 async def test_foreign_values_in_redis_are_misses(
     make_app: Callable[[ServiceConfig], PypinsApp],
-    config: ServiceConfig,
+    shared: ServiceConfig,
     redis_server: RedisServer,
     upstream: Upstream,
 ) -> None:
     """A corrupted or foreign record in Redis is ignored and replaced."""
-    app = make_app(config.replace(redis_url=redis_server.url))
+    app = make_app(shared)
     key = app.service.facts.shared_key("|requests|")
     redis_server.set_raw("pypins:v1:" + key, b"\x00not a record")
     async with http(app) as client:
@@ -105,13 +104,9 @@ async def test_redis_down_mid_flight_is_never_an_error(
 
 
 async def test_release_invalidation_reaches_the_shared_tier(
-    make_app: Callable[[ServiceConfig], PypinsApp],
-    config: ServiceConfig,
-    redis_server: RedisServer,
-    clock: FakeClock,
+    make_app: Callable[[ServiceConfig], PypinsApp], shared: ServiceConfig, clock: FakeClock
 ) -> None:
     """A release marks the Redis record stale too, so other workers refresh it."""
-    shared = config.replace(redis_url=redis_server.url)
     first, second = make_app(shared), make_app(shared)
     async with http(first) as a:
         await a.get("/pypi/v/requests.json")
@@ -138,7 +133,8 @@ def test_two_worker_processes_fetch_once(redis_server: RedisServer, upstream: Up
         "--stats-url",
         upstream.stats_url,
     )
-    with Service(*args, env={"PYPINS_POLL_INTERVAL": "0"}) as service:
+    env = {"PYPINS_POLL_INTERVAL": "0", "PYPINS_REDIS_TIMEOUT": str(PATIENT_TIMEOUT)}
+    with Service(*args, env=env) as service:
         service.wait_healthy()
 
         async def burst() -> list[httpx.Response]:
@@ -153,3 +149,16 @@ def test_two_worker_processes_fetch_once(redis_server: RedisServer, upstream: Up
         assert time.monotonic() - started < 10
     assert [r.status_code for r in answers] == [200] * len(answers)
     assert upstream.count("/pypi/flask/json") == 1
+
+
+@pytest.mark.parametrize("seconds", [None, 0.5])
+async def test_the_redis_timeout_is_a_setting(
+    make_app: Callable[[ServiceConfig], PypinsApp], config: ServiceConfig, seconds: float | None
+) -> None:
+    """``PYPINS_REDIS_TIMEOUT`` bounds each Redis command and connection (0.25 s unset)."""
+    changes = {} if seconds is None else {"redis_timeout": seconds}
+    app = make_app(config.replace(redis_url="redis://127.0.0.1:6379/0", **changes))
+    assert app.service.shared is not None
+    options = app.service.shared.client.connection_pool.connection_kwargs
+    expected = settings.DEFAULT_REDIS_TIMEOUT if seconds is None else seconds
+    assert options["socket_timeout"] == options["socket_connect_timeout"] == expected

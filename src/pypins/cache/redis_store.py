@@ -36,6 +36,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from pypins import settings
 from pypins.cache.store import POLL_INITIAL, POLL_MAX, MemoryStore, new_token
 
 __all__ = ["DEFAULT_PREFIX", "RedisStore"]
@@ -47,7 +48,7 @@ R = TypeVar("R")
 #: Prefix of every key pypins writes; the ``v1`` is this module's key layout.
 DEFAULT_PREFIX: Final = "pypins:v1:"
 #: Seconds allowed for one Redis command, and for connecting.
-DEFAULT_TIMEOUT: Final = 0.25
+DEFAULT_TIMEOUT: Final = settings.DEFAULT_REDIS_TIMEOUT
 #: Seconds Redis is skipped after a connection failure or timeout.
 DEFAULT_BREAKER_SECONDS: Final = 5.0
 #: Seconds between two log lines about Redis failures.

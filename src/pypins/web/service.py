@@ -255,7 +255,7 @@ class BadgeService:
         #: The shared tier (Redis) when configured; None when embedded.
         self.shared: RedisStore | None = None
         if config.redis_url is not None:
-            self.shared = RedisStore.from_url(config.redis_url)
+            self.shared = RedisStore.from_url(config.redis_url, timeout=config.redis_timeout)
         # One cap on upstream requests for the whole process, one guard per upstream.
         self.slots = Slots(config.max_upstream_concurrency, config.max_queued, config.timeout)
         self.facts: RecordCache[PackageFacts] = RecordCache(
