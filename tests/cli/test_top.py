@@ -17,7 +17,7 @@ from pypins.cache.redis_store import RedisStore
 from pypins.cli import _top, main
 from pypins.stats import RedisUsageStore, SQLiteUsageStore, UsageRecorder
 from tests.stats.logfiles import GARBAGE, NOISE, json_line, nginx_line, write_log
-from tests.support.redis import RedisServer
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 
 
 def _run(*args: str, **env: str) -> Result:
@@ -249,7 +249,7 @@ def test_top_of_the_redis_store(redis_server: RedisServer) -> None:
     """The counts in Redis, from ``PYPINS_REDIS_URL`` as ``pypins serve`` reads it."""
 
     async def fill() -> None:
-        shared = RedisStore.from_url(redis_server.url, timeout=5.0)
+        shared = RedisStore.from_url(redis_server.url, timeout=PATIENT_TIMEOUT)
         recorder = UsageRecorder(RedisUsageStore(shared))
         _fill(recorder)
         await recorder.aclose()
