@@ -40,8 +40,8 @@ def test_get_invalid_name(upstream: Upstream) -> None:
 
 def test_feeds_like_yarg(upstream: Upstream) -> None:
     """The feed functions take the feed URL."""
-    assert client.newest_packages(upstream.newest_packages_url)[1].name == "yarg-ng"
-    assert client.latest_updated_packages(upstream.latest_updates_url)[0].version == "26.2"
+    assert client.newest_packages(upstream.newest_packages_url)[1].name == "playwright"
+    assert client.latest_updated_packages(upstream.latest_updates_url)[0].version == "1.44.5"
 
 
 def test_injected_client_is_left_open(upstream: Upstream) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
 
 import httpx
@@ -15,24 +14,23 @@ import pytest
 from pypins.client import AsyncPyPIClient, FeedEntry
 from pypins.web.asgi import PypinsApp
 from pypins.web.poller import ReleasePoller
+from scripts import derive_feeds
 from tests.support.clock import FakeClock
 from tests.support.upstream import Upstream
 
 
-def feed(*items: tuple[str, str, float]) -> str:
-    """An RSS document of PyPI's updates feed with (name, version, timestamp) items."""
-    body = "".join(
-        f"<item><title>{name} {version}</title>"
-        f"<link>https://pypi.org/project/{name}/{version}/</link>"
-        f"<description>d</description>"
-        f"<pubDate>{format_datetime(datetime.fromtimestamp(moment, UTC), usegmt=True)}</pubDate>"
-        "</item>"
-        for name, version, moment in items
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-        f"<title>PyPI recent updates</title>{body}</channel></rss>"
-    )
+def feed(*items: tuple[str, str, float], shape: str = "current") -> str:
+    """PyPI's updates feed with (name, version, timestamp) items, in the shape warehouse
+    renders today (``current``) or did until 2020 (``doctype``: RSS 0.91 with a DOCTYPE),
+    by the renderers that write the fixtures (``scripts/derive_feeds.py``)."""
+    created = [datetime.fromtimestamp(moment, UTC) for _, _, moment in items]
+    releases = [
+        derive_feeds.Release(derive_feeds.Project(name, "A summary.", None, at), version, at)
+        for (name, version, _), at in zip(items, created, strict=True)
+    ]
+    render = derive_feeds.render_doctype if shape == "doctype" else derive_feeds.render_current
+    title, description = derive_feeds.UPDATES
+    return render(title, description, "https://pypi.org/", derive_feeds.release_items(releases))
 
 
 async def version_of(client: httpx.AsyncClient, name: str) -> str:
@@ -148,3 +146,39 @@ async def test_service_starts_the_poller_when_configured(
     await app.service.start()
     assert app.service.poller is None
     await app.service.stop()
+
+
+@pytest.mark.parametrize("shape", ["current", "doctype"])
+async def test_a_release_reaches_the_badge_within_two_polls(
+    *,
+    make_app: Callable[..., PypinsApp],
+    config: Any,
+    upstream: Upstream,
+    clock: FakeClock,
+    pypi_document: Callable[[str], dict[str, Any]],
+    shape: str,
+) -> None:
+    """With records fresh for an hour, a release in a PyPI-shaped updates feed shows on
+    the version badge once the poller has read the feed, within two of its rounds."""
+    app = make_app(config.replace(cache_ttl=3600, poll_interval=0.05))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://pypins.test") as client:
+        assert await version_of(client, "requests") == "v2.34.2"
+        document = pypi_document("requests")
+        document["info"]["version"] = "9.9.9"
+        upstream.set_json("/pypi/requests/json", document)
+        clock.advance(60)  # a minute into the hour
+        upstream.set_feed("updates", feed(("requests", "9.9.9", clock.now), shape=shape))
+        await app.service.start()
+        poller = app.service.poller
+        assert poller is not None
+        async with asyncio.timeout(30):  # a bound for a stuck poller, not a measure
+            while poller.rounds < 2:
+                await asyncio.sleep(0.01)
+        assert poller.failures == 0
+        assert poller.invalidated == 1
+        await version_of(client, "requests")  # stale, once, while one refresh runs
+        await app.service.facts.drain()
+        clock.advance(2)  # past the second a stale badge is reused for
+        assert await version_of(client, "requests") == "v9.9.9"
+        await app.service.stop()
