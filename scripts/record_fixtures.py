@@ -73,6 +73,8 @@ PROJECTS: dict[str, str] = {
     "orjson": "musllinux and windows wheels; wheel-heavy releases",
     "black": "many platform wheels; Development Status :: 5 - Production/Stable",
     "setuptools": "hundreds of releases",
+    "sampleproject": "PEP 740 attestations from GitHub (warehouse's Integrity API example)",
+    "wagtail": "a release candidate above the latest version (include_prereleases)",
 }
 
 #: Per-version documents recorded as they are (the project document's ``vulnerabilities``

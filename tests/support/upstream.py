@@ -7,11 +7,26 @@ A real HTTP/1.1 server (keep-alive, one thread per connection) on 127.0.0.1:
   name is redirected (301) to it, as PyPI does. Per-version documents are derived from
   the project document (``info`` at that version, ``urls`` = that release's files).
   Unknown names and versions: 404 ``{"message": "Not Found"}``.
-* ``/rss/packages.xml`` and ``/rss/updates.xml`` - PyPI's two RSS feeds.
-* ``/api/packages/<name>/recent`` - pypistats.org's recent downloads.
+  With ``strip_releases`` set, project documents are served without the deprecated
+  ``releases`` key, as PyPI may serve them one day.
+* ``/simple/<name>/`` - PyPI's Simple API in its JSON form (PEP 691, API version 1.4),
+  derived from the project document by the rules of warehouse's
+  ``warehouse/packaging/utils.py`` (``_simple_detail``) and rendered as its
+  ``json-with-newline`` renderer does; a name not in its normalised form is redirected
+  (301), as warehouse does. Only the JSON form is served (406 otherwise). The PEP 792
+  status is ``active`` unless ``set_project_status`` says otherwise; a quarantined
+  project lists no files, and its JSON API document is a 404, as on PyPI.
+* ``/integrity/<name>/<version>/<filename>/provenance`` - PyPI's Integrity API: the
+  documents under ``fixtures/integrity/``, else warehouse's 404.
+* ``/rss/packages.xml``, ``/rss/updates.xml`` and ``/rss/project/<name>/releases.xml`` -
+  PyPI's RSS feeds (``fixtures/rss/``).
+* ``/api/packages/<name>/recent`` - pypistats.org's recent downloads, in Flask's
+  ``jsonify`` form, its 404 for unknown packages; with ``stats_limits``
+  (``tests.support.fixed_window.FixedWindowLimits``), its rate limit and 429 answers.
 
 Every document carries ``ETag`` and ``Last-Modified`` and answers ``If-None-Match`` /
-``If-Modified-Since`` with 304; JSON API answers carry ``X-PyPI-Last-Serial``.
+``If-Modified-Since`` with 304; JSON API and Simple API answers carry
+``X-PyPI-Last-Serial``.
 
 Tests count requests per path, inject faults (``inject``), and add documents at run time
 (``set_json``, ``set_feed``, ``set_downloads``, ``add_alias``, ``add_rule``). Names
@@ -50,14 +65,30 @@ from urllib.parse import parse_qs, urlsplit
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from tests.support.fixed_window import FixedWindowLimits
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NOT_FOUND_BODY = b'{"message": "Not Found"}'
 FEEDS = {"packages": "/rss/packages.xml", "updates": "/rss/updates.xml"}
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
+#: The Simple API version warehouse serves (``warehouse/packaging/utils.py``).
+SIMPLE_API_VERSION = "1.4"
+#: pypistats.org's answers past its rate limit and for an unknown package
+#: (psf/pypistats.org ``pypistats/views/error.py``), as Flask sends a returned string.
+STATS_RATE_LIMITED_BODY = b'<a href="/api/#etiquette">429 RATE LIMIT EXCEEDED</a>'
+STATS_NOT_FOUND_BODY = b"404"
+FLASK_TEXT = "text/html; charset=utf-8"
 SYNTHETIC = re.compile(r"synthetic-(?P<template>[a-z0-9-]+?)-(?P<n>\d+)")
 _FALLBACK_MODIFIED = datetime(2026, 1, 1, tzinfo=UTC)
 _PROJECT = re.compile(r"/pypi/(?P<name>[^/]+)/json/?")
 _RELEASE = re.compile(r"/pypi/(?P<name>[^/]+)/(?P<version>[^/]+)/json/?")
 _STATS = re.compile(r"/api/packages/(?P<name>[^/]+)/recent/?")
+_SIMPLE = re.compile(r"/simple/(?P<name>[^/]+)/?")
+_PROVENANCE = re.compile(
+    r"/integrity/(?P<name>[^/]+)/(?P<version>[^/]+)/(?P<filename>[^/]+)/provenance/?"
+)
+_PROJECT_FEED = re.compile(r"/rss/project/(?P<name>[^/]+)/releases\.xml")
 _CHUNK = 64 * 1024
 
 
@@ -147,6 +178,74 @@ def derive_release_document(project: Mapping[str, Any], version: str) -> dict[st
     }
 
 
+def _legacy_order(version: str) -> tuple[int, Version | str]:
+    """warehouse's file order (``packaging_legacy.version.parse``): versions that are not
+    PEP 440 sort before every one that is (among themselves by text, here)."""
+    parsed = _version_key(version)
+    return (0, version) if parsed is None else (1, parsed)
+
+
+def derive_simple_page(project: Mapping[str, Any], status: str = "active") -> dict[str, Any]:
+    """The Simple API page (JSON) warehouse would serve for a JSON API project document.
+
+    Follows ``_simple_detail`` in warehouse's ``warehouse/packaging/utils.py``: every file
+    of every release, sorted by (version, filename); ``versions`` are the releases with
+    files; ``yanked`` is the reason when there is one, else the flag; the metadata keys
+    from the JSON API's ``core-metadata``; ``provenance`` is filled in by the caller. A
+    quarantined project lists no files (warehouse filters them out).
+    """
+    info = project.get("info") or {}
+    name = str(canonicalize_name(str(info.get("name", ""))))
+    files: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    releases = project.get("releases")
+    if releases is None:  # a document without releases: the latest release's files
+        releases = {info.get("version"): project.get("urls") or []}
+    if status != "quarantined":
+        for version, entries in releases.items():
+            for entry in entries:
+                files.setdefault(entry["filename"], (version, entry))
+    ordered = sorted(files.values(), key=lambda item: (_legacy_order(item[0]), item[1]["filename"]))
+    page_files = []
+    for _, entry in ordered:
+        metadata = entry.get("core-metadata") or False
+        reason = entry.get("yanked_reason")
+        page_files.append(
+            {
+                "filename": entry["filename"],
+                "url": entry["url"],
+                "hashes": {"sha256": (entry.get("digests") or {}).get("sha256")},
+                "requires-python": entry.get("requires_python") or None,
+                "size": entry.get("size"),
+                "upload-time": entry.get("upload_time_iso_8601"),
+                "yanked": reason if entry.get("yanked") and reason else bool(entry.get("yanked")),
+                "data-dist-info-metadata": metadata,
+                "core-metadata": metadata,
+                "provenance": None,
+            }
+        )
+    return {
+        "meta": {"api-version": SIMPLE_API_VERSION, "_last-serial": project.get("last_serial")},
+        "name": name,
+        "project-status": {"status": status},
+        "versions": sorted({version for version, _ in ordered}, key=_legacy_order),
+        "files": page_files,
+    }
+
+
+def warehouse_json(document: Any) -> bytes:
+    """A document as warehouse's ``json-with-newline`` renderer writes it."""
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return (text + "\n").encode()
+
+
+def flask_json(document: Any) -> bytes:
+    """A document as Flask's ``jsonify`` writes it (pypistats.org): sorted keys, compact,
+    a final newline."""
+    return (json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
 class Upstream:
     """The loopback upstream: start it, point clients at ``pypi_url``/``stats_url``, stop it."""
 
@@ -179,7 +278,11 @@ class Upstream:
         self._feeds: dict[str, bytes] = {}
         self._aliases: dict[str, tuple[str, str]] = {}
         self._rules: list[tuple[re.Pattern[str], str]] = []
+        self._statuses: dict[str, str] = {}
         self._rendered: dict[str, _Answer] = {}
+        self._strip_releases = False
+        #: pypistats' rate limit, when set (``FixedWindowLimits``); 429s are counted.
+        self.stats_limits: FixedWindowLimits | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -235,6 +338,21 @@ class Upstream:
         return self.url
 
     @property
+    def simple_url(self) -> str:
+        """The base of the Simple API."""
+        return f"{self.url}/simple"
+
+    @property
+    def integrity_url(self) -> str:
+        """The base of the Integrity API."""
+        return f"{self.url}/integrity"
+
+    @property
+    def project_releases_url(self) -> str:
+        """The template of the project releases feeds."""
+        return self.url + "/rss/project/{name}/releases.xml"
+
+    @property
     def newest_packages_url(self) -> str:
         return self.url + FEEDS["packages"]
 
@@ -255,6 +373,21 @@ class Upstream:
             self._feeds.clear()
             self._aliases.clear()
             self._rules.clear()
+            self._statuses.clear()
+            self._rendered.clear()
+        self._strip_releases = False
+        self.stats_limits = None
+
+    @property
+    def strip_releases(self) -> bool:
+        """Whether project documents are served without ``releases`` (deprecated in the
+        JSON API, and liable to be removed)."""
+        return self._strip_releases
+
+    @strip_releases.setter
+    def strip_releases(self, value: bool) -> None:
+        with self._lock:
+            self._strip_releases = value
             self._rendered.clear()
 
     # Counting
@@ -358,6 +491,12 @@ class Upstream:
             self._feeds[path] = data
             self._rendered.clear()
 
+    def set_project_status(self, name: str, status: str) -> None:
+        """Give ``name`` this PEP 792 status (``archived``, ``quarantined``...)."""
+        with self._lock:
+            self._statuses[canonicalize_name(name)] = status
+            self._rendered.clear()
+
     def set_downloads(self, name: str, day: int, week: int, month: int) -> None:
         """Serve these recent download counts for ``name``."""
         normalized = canonicalize_name(name)
@@ -444,6 +583,18 @@ class Upstream:
             return self._json_answer(match["name"], match["version"], path)
         if match := _STATS.fullmatch(path):
             return self._stats_answer(match["name"], query)
+        if match := _SIMPLE.fullmatch(path):
+            return self._simple_answer(match["name"])
+        if match := _PROVENANCE.fullmatch(path):
+            return self._provenance_answer(match["name"], match["version"], match["filename"])
+        if match := _PROJECT_FEED.fullmatch(path):
+            feed = (
+                self.fixtures / "rss" / f"project-{canonicalize_name(match['name'])}-releases.xml"
+            )
+            if not feed.is_file():
+                return _not_found()
+            content = feed.read_bytes()
+            return _answer_for(content, "text/xml; charset=UTF-8", _FALLBACK_MODIFIED)
         if path in FEEDS.values():
             with self._lock:
                 content = self._feeds.get(path)
@@ -452,8 +603,59 @@ class Upstream:
             return _answer_for(content, "application/rss+xml; charset=utf-8", _FALLBACK_MODIFIED)
         return _not_found()
 
+    def _status(self, name: str) -> str:
+        with self._lock:
+            return self._statuses.get(str(canonicalize_name(name)), "active")
+
+    def _simple_answer(self, name: str) -> _Answer:
+        normalized = str(canonicalize_name(name))
+        if name != normalized:
+            return _Answer(
+                HTTPStatus.MOVED_PERMANENTLY, headers={"Location": f"/simple/{normalized}/"}
+            )
+        project = self.project(name)
+        if project is None:
+            return _not_found()
+        page = derive_simple_page(project, self._status(name))
+        for file in page["files"]:
+            version = self._file_version(project, file["filename"])
+            if version is not None and self._provenance_path(name, version, file["filename"]):
+                file["provenance"] = (
+                    f"{self.integrity_url}/{normalized}/{version}/{file['filename']}/provenance"
+                )
+        answer = _answer_for(warehouse_json(page), SIMPLE_JSON, _newest_upload(project))
+        answer.headers["X-PyPI-Last-Serial"] = str(project.get("last_serial"))
+        return answer
+
+    @staticmethod
+    def _file_version(project: Mapping[str, Any], filename: str) -> str | None:
+        for version, entries in (project.get("releases") or {}).items():
+            if any(entry.get("filename") == filename for entry in entries):
+                return str(version)
+        return None
+
+    def _provenance_path(self, name: str, version: str, filename: str) -> Path | None:
+        path = (
+            self.fixtures
+            / "integrity"
+            / str(canonicalize_name(name))
+            / version
+            / f"{filename}.provenance.json"
+        )
+        return path if path.is_file() else None
+
+    def _provenance_answer(self, name: str, version: str, filename: str) -> _Answer:
+        path = self._provenance_path(name, version, filename)
+        if path is None:
+            # warehouse's answer for a file without provenance (warehouse/api/integrity.py).
+            body = json.dumps({"message": f"No provenance available for {filename}"}).encode()
+            return _Answer(HTTPStatus.NOT_FOUND, body, {"Content-Type": "application/json"})
+        return _answer_for(path.read_bytes(), INTEGRITY_JSON, _FALLBACK_MODIFIED)
+
     def _json_answer(self, name: str, version: str | None, path: str) -> _Answer:
         project = self.project(name)
+        if project is not None and self._status(name) == "quarantined":
+            project = None  # warehouse's JSON API leaves quarantined projects out
         if version is not None:
             with self._lock:
                 document = self._versions.get((canonicalize_name(name), version))
@@ -469,6 +671,8 @@ class Upstream:
             return _Answer(
                 HTTPStatus.MOVED_PERMANENTLY, headers={"Location": f"/pypi/{real_name}/{suffix}"}
             )
+        if self.strip_releases and version is None and "releases" in document:
+            document = {key: value for key, value in document.items() if key != "releases"}
         answer = _answer_for(
             json.dumps(document).encode(), "application/json", _newest_upload(document)
         )
@@ -478,17 +682,23 @@ class Upstream:
         return answer
 
     def _stats_answer(self, name: str, query: str) -> _Answer:
-        normalized = canonicalize_name(name)
+        # pypistats' own normalisation (pypistats/views/api.py): dots and underscores
+        # become dashes; the case is kept, and its names are lower case.
+        asked = name.replace(".", "-").replace("_", "-")
         with self._lock:
-            document = self._downloads.get(normalized)
+            document = self._downloads.get(asked)
         if document is None:
-            document = self._fixture("stats", normalized)
+            document = self._fixture("stats", asked)
+        if document is None and (synthetic := SYNTHETIC.fullmatch(asked)):
+            template = self._fixture("stats", synthetic["template"])
+            if template is not None:
+                document = {**template, "package": asked}
         if document is None:
-            return _not_found()
+            return _Answer(HTTPStatus.NOT_FOUND, STATS_NOT_FOUND_BODY, {"Content-Type": FLASK_TEXT})
         period = parse_qs(query).get("period", [None])[0]
         if period in {"day", "week", "month"}:
             document = {**document, "data": {f"last_{period}": document["data"][f"last_{period}"]}}
-        return _answer_for(json.dumps(document).encode(), "application/json", _FALLBACK_MODIFIED)
+        return _answer_for(flask_json(document), "application/json", _FALLBACK_MODIFIED)
 
 
 def _renamed(template: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -590,8 +800,20 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         with upstream._lock:
             upstream._counts[path] += 1
+        limits = upstream.stats_limits
+        if limits is not None and _STATS.fullmatch(path) and not limits.hit():
+            headers = {"Content-Type": FLASK_TEXT}
+            self._send(
+                _Answer(HTTPStatus.TOO_MANY_REQUESTS, STATS_RATE_LIMITED_BODY, headers), send_body
+            )
+            return
         fault = upstream._take_fault(path)
         if fault is not None and self._misbehave(fault, path, parts.query, send_body):
+            return
+        if _SIMPLE.fullmatch(path) and SIMPLE_JSON not in (self.headers.get("Accept") or ""):
+            body = b'{"message": "Request not acceptable"}'
+            headers = {"Content-Type": "application/json"}
+            self._send(_Answer(HTTPStatus.NOT_ACCEPTABLE, body, headers), send_body)
             return
         answer = upstream.answer(path, parts.query)
         if _not_modified(
