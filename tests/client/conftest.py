@@ -5,6 +5,9 @@ GET path and whose requests are recorded; ``serve_raw`` starts a bare asyncio se
 that writes whatever bytes a test gives it (no answer, a garbage status line, a body
 cut short, a reset), for the misbehaviour a real HTTP server would not produce. Both
 are closed, with their connections, when the test ends.
+
+``clients`` runs each call on a fresh sync or async client pointed at the loopback
+upstream (``tests/support/upstream.py``), so that one test covers both.
 """
 
 from __future__ import annotations
@@ -13,11 +16,23 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import pytest
 from aiohttp import web
 from multidict import CIMultiDict
+
+from pypins.client import (
+    AsyncPyPIClient,
+    Downloads,
+    FeedEntry,
+    JSONDocument,
+    Package,
+    Provenance,
+    PyPIClient,
+    SimpleProject,
+)
+from tests.support.upstream import Upstream
 
 #: Answers one request of a ``serve`` server.
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,6 +69,8 @@ class RawSite:
     url: str
     heads: list[bytes] = field(default_factory=list)
 
+
+T = TypeVar("T")
 
 Serve = Callable[[Handler], Awaitable[Site]]
 ServeRaw = Callable[[RawAnswer], Awaitable[RawSite]]
@@ -124,3 +141,72 @@ async def serve_raw() -> AsyncIterator[ServeRaw]:
             await task
     for server in servers:
         await server.wait_closed()
+
+
+# Both clients, sync and async, against the loopback upstream
+
+
+@dataclass
+class Clients:
+    """Runs one call on a fresh sync or async client, so each test covers both."""
+
+    kind: str
+    upstream: Upstream
+    options: dict[str, Any]
+
+    def _run(self, call: Callable[[Any], T | Awaitable[T]], **options: Any) -> T:
+        settings = {
+            "stats_url": self.upstream.stats_url,
+            "newest_packages_url": self.upstream.newest_packages_url,
+            "latest_updates_url": self.upstream.latest_updates_url,
+            "project_releases_url": self.upstream.project_releases_url,
+            "simple_url": self.upstream.simple_url,
+            "integrity_url": self.upstream.integrity_url,
+            "timeout": 5.0,
+            **self.options,
+            **options,
+        }
+        base = settings.pop("pypi_url", self.upstream.pypi_url)
+        if self.kind == "sync":
+            with PyPIClient(base, **settings) as client:
+                result = call(client)
+                assert not isinstance(result, Awaitable)
+                return result
+
+        async def main() -> T:
+            async with AsyncPyPIClient(base, **settings) as client:
+                result = call(client)
+                assert isinstance(result, Awaitable)
+                return await result
+
+        return asyncio.run(main())
+
+    def get(self, name: str, version: str | None = None, **options: Any) -> Package:
+        return self._run(lambda c: c.get(name, version), **options)
+
+    def get_json(self, name: str, version: str | None = None, **kw: Any) -> JSONDocument:
+        return self._run(lambda c: c.get_json(name, version, **kw))
+
+    def downloads(self, name: str) -> Downloads:
+        return self._run(lambda c: c.downloads(name))
+
+    def newest_packages(self) -> list[FeedEntry]:
+        return self._run(lambda c: c.newest_packages())
+
+    def latest_updated_packages(self) -> list[FeedEntry]:
+        return self._run(lambda c: c.latest_updated_packages())
+
+    def project_releases(self, name: str) -> list[FeedEntry]:
+        return self._run(lambda c: c.project_releases(name))
+
+    def simple(self, name: str) -> SimpleProject:
+        return self._run(lambda c: c.simple(name))
+
+    def provenance(self, name: str, version: str, filename: str) -> Provenance | None:
+        return self._run(lambda c: c.provenance(name, version, filename))
+
+
+@pytest.fixture(params=["sync", "async"])
+def clients(request: pytest.FixtureRequest, upstream: Upstream) -> Clients:
+    """A factory of sync or async clients pointed at the loopback upstream."""
+    return Clients(request.param, upstream, {})

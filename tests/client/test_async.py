@@ -54,10 +54,10 @@ if TYPE_CHECKING:
 
     from tests.client.conftest import Handler, RawAnswer, Serve, ServeRaw
 
-DOCUMENT = {"info": {"name": "demo", "version": "1.0"}, "urls": []}
+DOCUMENT = {"info": {"name": "demo", "version": "1.0"}, "urls": [], "releases": {"1.0": []}}
 BODY = json.dumps(DOCUMENT).encode()
 BODY_SIZE = len(BODY)
-STATS = {"data": {"last_day": 1, "last_week": 2, "last_month": 3}}
+STATS = {"data": {"last_day": 1, "last_week": 2, "last_month": 3}, "package": "demo-pkg"}
 
 
 def _client(base: str, **options: Any) -> AsyncPyPIClient:
@@ -68,6 +68,9 @@ def _client(base: str, **options: Any) -> AsyncPyPIClient:
         stats_url=base,
         newest_packages_url=f"{base}/rss/packages.xml",
         latest_updates_url=f"{base}/rss/updates.xml",
+        project_releases_url=base + "/rss/project/{name}/releases.xml",
+        simple_url=f"{base}/simple",
+        integrity_url=f"{base}/integrity",
         **options,
     )
 
@@ -404,7 +407,7 @@ async def test_json_document_of_a_non_object(serve: Serve) -> None:
 
 async def test_downloads_refuse_bad_answers(serve: Serve) -> None:
     """A stats answer of the wrong shape raises InvalidResponseError."""
-    site = await serve(_json(body={"data": None}))
+    site = await serve(_json(body={"data": None, "package": "demo"}))
     async with _client(site.url) as pypi:
         with pytest.raises(InvalidResponseError, match="data: expected an object"):
             await pypi.downloads("demo")

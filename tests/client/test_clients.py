@@ -5,78 +5,24 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
 
-from pypins.client import AsyncPyPIClient, JSONDocument, Package, PyPIClient
-from pypins.client._models import Downloads, FeedEntry
+from pypins.client import AsyncPyPIClient, Package
+from pypins.client._models import Downloads
 from pypins.errors import (
     HTTPError,
     InvalidNameError,
     InvalidResponseError,
     UpstreamUnavailableError,
 )
+from tests.client.conftest import Clients
 from tests.support.upstream import Upstream
 
 T = TypeVar("T")
-
-
-@dataclass
-class Clients:
-    """Runs one call on a fresh sync or async client, so each test covers both."""
-
-    kind: str
-    upstream: Upstream
-    options: dict[str, Any]
-
-    def _run(self, call: Callable[[Any], T | Awaitable[T]], **options: Any) -> T:
-        settings = {
-            "stats_url": self.upstream.stats_url,
-            "newest_packages_url": self.upstream.newest_packages_url,
-            "latest_updates_url": self.upstream.latest_updates_url,
-            "timeout": 5.0,
-            **self.options,
-            **options,
-        }
-        base = settings.pop("pypi_url", self.upstream.pypi_url)
-        if self.kind == "sync":
-            with PyPIClient(base, **settings) as client:
-                result = call(client)
-                assert not isinstance(result, Awaitable)
-                return result
-
-        async def main() -> T:
-            async with AsyncPyPIClient(base, **settings) as client:
-                result = call(client)
-                assert isinstance(result, Awaitable)
-                return await result
-
-        return asyncio.run(main())
-
-    def get(self, name: str, version: str | None = None, **options: Any) -> Package:
-        return self._run(lambda c: c.get(name, version), **options)
-
-    def get_json(self, name: str, version: str | None = None, **kw: Any) -> JSONDocument:
-        return self._run(lambda c: c.get_json(name, version, **kw))
-
-    def downloads(self, name: str) -> Downloads:
-        return self._run(lambda c: c.downloads(name))
-
-    def newest_packages(self) -> list[FeedEntry]:
-        return self._run(lambda c: c.newest_packages())
-
-    def latest_updated_packages(self) -> list[FeedEntry]:
-        return self._run(lambda c: c.latest_updated_packages())
-
-
-@pytest.fixture(params=["sync", "async"])
-def clients(request: pytest.FixtureRequest, upstream: Upstream) -> Clients:
-    """A factory of sync or async clients pointed at the loopback upstream."""
-    return Clients(request.param, upstream, {})
 
 
 def test_get_a_package(clients: Clients, upstream: Upstream) -> None:
@@ -174,9 +120,9 @@ def test_downloads(clients: Clients, upstream: Upstream) -> None:
 def test_feeds(clients: Clients, upstream: Upstream) -> None:
     """Both RSS feeds are fetched and parsed."""
     newest = clients.newest_packages()
-    assert newest[0].name == "pypins-example"
+    assert newest[0].name == "tomli"
     updates = clients.latest_updated_packages()
-    assert (updates[1].name, updates[1].version) == ("requests", "2.34.2")
+    assert (updates[1].name, updates[1].version) == ("boto3", "1.44.4")
     assert upstream.counts() == {"/rss/packages.xml": 1, "/rss/updates.xml": 1}
 
 

@@ -16,13 +16,23 @@ from pypins.client._models import (
     JSONDocument,
     Maintainer,
     Package,
+    Provenance,
+    Publisher,
     Release,
+    SimpleFile,
+    SimpleProject,
     Validators,
     Vulnerability,
 )
 from pypins.client._names import normalize_name, validate_name, validate_version
 from pypins.client._parse import json2package, parse_package
-from pypins.client._sync import PyPIClient, get, latest_updated_packages, newest_packages
+from pypins.client._sync import (
+    PyPIClient,
+    get,
+    latest_updated_packages,
+    newest_packages,
+    project_releases,
+)
 from pypins.errors import HTTPError
 
 __all__ = [
@@ -34,8 +44,12 @@ __all__ = [
     "JSONDocument",
     "Maintainer",
     "Package",
+    "Provenance",
+    "Publisher",
     "PyPIClient",
     "Release",
+    "SimpleFile",
+    "SimpleProject",
     "Validators",
     "Vulnerability",
     "client_session",
@@ -45,6 +59,7 @@ __all__ = [
     "newest_packages",
     "normalize_name",
     "parse_package",
+    "project_releases",
     "validate_name",
     "validate_version",
 ]

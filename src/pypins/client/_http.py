@@ -11,13 +11,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
+from types import MappingProxyType
+from urllib.parse import quote
 
 import certifi
 
-from pypins.client._models import JSONDocument, Package, Validators
+from pypins.client._models import JSONDocument, Package, SimpleProject, Validators
 from pypins.client._names import normalize_name, validate_name, validate_version
-from pypins.client._parse import load_object, parse_package
-from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
+from pypins.client._parse import load_object, parse_package, releases_from_simple
+from pypins.errors import (
+    HTTPError,
+    InvalidNameError,
+    InvalidResponseError,
+    UpstreamUnavailableError,
+)
 from pypins.settings import user_agent
 
 #: Redirects followed before giving up (PyPI redirects non-canonical names once).
@@ -52,6 +59,38 @@ def project_url(pypi_url: str, name: str, version: str | None = None) -> str:
     if version is None:
         return f"{base}/{name}/json"
     return f"{base}/{name}/{validate_version(version)}/json"
+
+
+def sibling_url(pypi_url: str, api: str) -> str:
+    """Where an index whose JSON API is at ``pypi_url`` serves its ``api`` (``simple``,
+    ``integrity``): ``<root>/<api>`` when ``pypi_url`` is ``<root>/pypi``, as on PyPI,
+    else ``<pypi_url>/<api>``."""
+    return f"{pypi_url.rstrip('/').removesuffix('/pypi')}/{api}"
+
+
+#: What a Simple API without a JSON form for the project answers: not a release list.
+NO_SIMPLE_PAGE = frozenset({404, 406, 410})
+
+
+def simple_project_url(simple_url: str, name: str) -> str:
+    """``<simple_url>/<normalized name>/``: a project's page in the Simple API."""
+    return f"{simple_url.rstrip('/')}/{normalize_name(name)}/"
+
+
+def provenance_url(integrity_url: str, name: str, version: str, filename: str) -> str:
+    """``<integrity_url>/<name>/<version>/<filename>/provenance`` (PyPI's Integrity API)."""
+    validate_version(version)
+    if not filename or "/" in filename or not filename.isprintable() or len(filename) > 255:
+        raise InvalidNameError(f"not a distribution filename: {filename[:80]!r}")
+    return (
+        f"{integrity_url.rstrip('/')}/{normalize_name(name)}/{version}/"
+        f"{quote(filename, safe='')}/provenance"
+    )
+
+
+def project_releases_url(template: str, name: str) -> str:
+    """The releases feed of project ``name``: ``template`` with ``{name}`` filled in."""
+    return template.replace("{name}", normalize_name(name))
 
 
 def split_origin(url: str) -> tuple[str, str]:
@@ -216,10 +255,33 @@ def json_document(head: ResponseHead, content: bytes | None) -> JSONDocument:
     return JSONDocument(url=head.url, validators=found, data=data, content=content)
 
 
-def package_from(document: JSONDocument) -> Package:
-    """Parse a fetched document; ``last_serial`` falls back to the X-PyPI-Last-Serial header."""
+def needs_simple(document: JSONDocument, version: str | None) -> bool:
+    """Whether a project document lacks ``releases`` (deprecated in the JSON API), so that
+    the release list must come from the Simple API instead."""
+    return version is None and document.data is not None and "releases" not in document.data
+
+
+def no_simple_page(error: HTTPError | InvalidResponseError) -> None:
+    """Re-raise ``error`` unless it says the index has no JSON page for the project (then
+    the package keeps the JSON API's own files: its latest release's)."""
+    if isinstance(error, HTTPError) and error.status_code not in NO_SIMPLE_PAGE:
+        raise error
+
+
+def package_from(document: JSONDocument, simple: SimpleProject | None = None) -> Package:
+    """Parse a fetched document; ``last_serial`` falls back to the X-PyPI-Last-Serial header.
+
+    ``simple``, the project's Simple API page, fills in the releases of a document
+    without ``releases``.
+    """
     assert document.data is not None
     package = parse_package(document.data)
+    if simple is not None:
+        releases = releases_from_simple(simple)
+        latest = package.releases.get(package.latest_release_id, ())
+        if latest or package.latest_release_id not in releases:
+            releases[package.latest_release_id] = latest
+        package = replace(package, releases=MappingProxyType(releases))
     if package.last_serial is None and document.validators.last_serial is not None:
         package = replace(package, last_serial=document.validators.last_serial)
     return package

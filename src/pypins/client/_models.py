@@ -177,6 +177,81 @@ class Package:
         return [release_id for release_id in self.release_ids if self.release_yanked(release_id)]
 
 
+#: PEP 792's project statuses (the Simple API's ``project-status.status``).
+PROJECT_STATUSES = ("active", "archived", "deprecated", "quarantined")
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleFile:
+    """One file of a project in PyPI's Simple API (its JSON form, PEP 691)."""
+
+    filename: str
+    url: str
+    sha256: str | None = None
+    requires_python: str | None = None
+    size: int | None = None
+    #: When the file was uploaded (PEP 700's ``upload-time``; None before API 1.1).
+    uploaded: datetime | None = None
+    yanked: bool = False
+    yanked_reason: str | None = None
+    #: The URL of the file's PEP 740 provenance, when it has one.
+    provenance_url: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<SimpleFile {self.filename}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleProject:
+    """A project's page in PyPI's Simple API, JSON form (PEP 691, 700 and 792)."""
+
+    #: The PEP 503 normalised name.
+    name: str
+    #: Every release with files, as listed (PEP 700's ``versions``; empty before API 1.1).
+    versions: tuple[str, ...] = ()
+    files: tuple[SimpleFile, ...] = ()
+    #: PEP 792's status: ``active`` (also when the index does not say), ``archived``,
+    #: ``deprecated`` or ``quarantined``.
+    status: str = "active"
+    status_reason: str | None = None
+    #: ``meta.api-version``, e.g. ``1.4``.
+    api_version: str = "1.0"
+    last_serial: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<SimpleProject {self.name}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """The Trusted Publisher an attestation bundle names (PEP 740)."""
+
+    #: ``GitHub``, ``GitLab``, ``Google``, or another kind PyPI adds.
+    kind: str
+    #: Who published: the repository (GitHub, GitLab) or the service account (Google).
+    identity: str | None = None
+    #: The workflow that ran (GitHub's ``workflow``, GitLab's ``workflow_filepath``).
+    workflow: str | None = None
+    environment: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``github psf/requests``: the kind in lower case, then who published."""
+        kind = self.kind.lower()
+        return f"{kind} {self.identity}" if self.identity else kind
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """A file's PEP 740 provenance, from PyPI's Integrity API."""
+
+    filename: str
+    #: The publishers of its attestation bundles, in the order PyPI lists them.
+    publishers: tuple[Publisher, ...] = ()
+    #: Attestations over all bundles.
+    attestations: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
     """One item of PyPI's RSS feeds, as ``yarg.parse.Package``."""

@@ -10,6 +10,8 @@ Quirks are normalised once: empty and ``UNKNOWN`` texts become None.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,16 +20,23 @@ from typing import Any, Final
 
 import orjson
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from pypins.client._models import (
+    PROJECT_STATUSES,
     Author,
     Downloads,
     Maintainer,
     Package,
+    Provenance,
+    Publisher,
     Release,
+    SimpleFile,
+    SimpleProject,
     Vulnerability,
 )
 from pypins.errors import InvalidResponseError
+from pypins.filenames import VersionMatcher, package_type, python_tag
 
 #: yarg's names for the common file types; others are kept as PyPI gives them.
 PACKAGE_TYPES: Mapping[str, str] = MappingProxyType(
@@ -294,9 +303,232 @@ def json2package(content: bytes | str) -> Package:
     return parse_package(content)
 
 
-def parse_stats(document: Mapping[str, Any] | bytes | str) -> Downloads:
-    """Turn a pypistats.org ``/api/packages/<name>/recent`` answer into Downloads."""
+def parse_stats(document: Mapping[str, Any] | bytes | str, name: str | None = None) -> Downloads:
+    """Turn a pypistats.org ``/api/packages/<name>/recent`` answer into Downloads.
+
+    ``name``, when given, is the package asked for: an answer whose ``package`` is
+    another one (or missing) is refused.
+    """
     if isinstance(document, bytes | str):
         document = load_json(document, "download stats")
     top = _object(document, "download stats")
+    if name is not None:
+        _check_name(top.get("package"), name, "package")
     return parse_downloads(_object(top.get("data"), "data"), "data")
+
+
+# ---------------------------------------------------------------------------------------
+# An answer must answer the question
+# ---------------------------------------------------------------------------------------
+#
+# An upstream (or a proxy between) that writes a stray response on a kept-alive
+# connection gets it read as the answer to the next request on that connection,
+# whichever HTTP client reads it. Only the document itself can tell: each reader below
+# checks that it describes what was asked, so that another package's answer is refused
+# as invalid data instead of cached under the wrong name.
+
+
+def same_version(answered: str, asked: str) -> bool:
+    """Whether two release strings name one release (PEP 440 equality, else equal text)."""
+    if answered == asked:
+        return True
+    try:
+        return Version(answered) == Version(asked)
+    except (InvalidVersion, ValueError):  # ValueError: more digits than int() takes
+        return False
+
+
+def check_project_answer(document: Mapping[str, Any], name: str, version: str | None) -> None:
+    """Refuse a JSON API document that describes another project (or another release)."""
+    info = _object(document.get("info"), "info")
+    answered = _string(info.get("name"), "info.name")
+    if canonicalize_name(answered) != canonicalize_name(name):
+        raise InvalidResponseError(f"asked for {name!r}, the answer describes {answered[:100]!r}")
+    if version is not None:
+        release = _string(info.get("version"), "info.version")
+        if not same_version(release, version):
+            raise InvalidResponseError(
+                f"asked for {name} {version}, the answer describes release {release[:100]!r}"
+            )
+
+
+def _check_name(answered: object, name: str, where: str) -> str:
+    text = _string(answered, where)
+    if canonicalize_name(text) != canonicalize_name(name):
+        raise InvalidResponseError(f"asked for {name!r}, the answer describes {text[:100]!r}")
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# The Simple API (PEP 691 JSON, with PEP 700 and PEP 792)
+# ---------------------------------------------------------------------------------------
+
+#: The media type of the Simple API's JSON form, version 1.
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+
+
+def _simple_file(value: object, where: str) -> SimpleFile:
+    entry = _object(value, where)
+    hashes = _optional_object(entry.get("hashes"), f"{where}.hashes")
+    yanked = entry.get("yanked")
+    if yanked is not None and not isinstance(yanked, bool | str):
+        raise _fail(f"{where}.yanked", "a boolean or a string", yanked)
+    uploaded = entry.get("upload-time")
+    size = entry.get("size")
+    return SimpleFile(
+        filename=_string(entry.get("filename"), f"{where}.filename"),
+        url=_string(entry.get("url"), f"{where}.url"),
+        sha256=_text(hashes.get("sha256"), f"{where}.hashes.sha256"),
+        requires_python=_text(entry.get("requires-python"), f"{where}.requires-python"),
+        size=None if size is None else _integer(size, f"{where}.size"),
+        uploaded=None if uploaded is None else _timestamp(uploaded, f"{where}.upload-time"),
+        # PEP 592: true, or the reason (a string, possibly empty), when yanked.
+        yanked=yanked is not None and yanked is not False,
+        yanked_reason=_text(yanked, f"{where}.yanked") if isinstance(yanked, str) else None,
+        provenance_url=_text(entry.get("provenance"), f"{where}.provenance"),
+    )
+
+
+def parse_simple_project(
+    document: Mapping[str, Any] | bytes | str, name: str | None = None
+) -> SimpleProject:
+    """Turn a Simple API project page (JSON) into a SimpleProject.
+
+    ``name``, when given, is the project asked for: a page of another project is
+    refused. Only API version 1.x is read (PEP 691: a client refuses a major version it
+    does not know).
+    """
+    if isinstance(document, bytes | str):
+        document = load_json(document, "Simple API page")
+    top = _object(document, "Simple API page")
+    meta = _object(top.get("meta"), "meta")
+    api_version = _string(meta.get("api-version"), "meta.api-version")
+    if api_version.split(".", 1)[0] != "1":
+        raise InvalidResponseError(f"Simple API version {api_version[:20]!r} is not 1.x")
+    project = _string(top.get("name"), "name")
+    if name is not None:
+        _check_name(project, name, "name")
+    status = "active"
+    reason = None
+    raw_status = top.get("project-status")
+    if raw_status is not None:
+        marker = _object(raw_status, "project-status")
+        status = _string(marker.get("status"), "project-status.status")
+        if status not in PROJECT_STATUSES:
+            raise InvalidResponseError(f"project-status.status: unknown status {status[:40]!r}")
+        reason = _text(marker.get("reason"), "project-status.reason")
+    serial = meta.get("_last-serial")
+    return SimpleProject(
+        name=str(canonicalize_name(project)),
+        versions=_strings(top.get("versions"), "versions"),
+        files=tuple(
+            _simple_file(entry, f"files[{index}]")
+            for index, entry in enumerate(_list(top.get("files"), "files"))
+        ),
+        status=status,
+        status_reason=reason,
+        api_version=api_version,
+        last_serial=None if serial is None else _integer(serial, "meta._last-serial"),
+    )
+
+
+def releases_from_simple(project: SimpleProject) -> dict[str, tuple[Release, ...]]:
+    """Each version's files, from a Simple API page.
+
+    The JSON API may leave out ``releases`` (it is deprecated there); this builds the
+    same mapping from the index PyPI recommends instead. Files are matched to the listed
+    versions by the version in their names (``pypins.filenames``); a file whose name
+    shows no listed version, or without ``upload-time``, is left out.
+    """
+    matcher = VersionMatcher(project.versions)
+    releases: dict[str, list[Release]] = {version: [] for version in matcher.listed}
+    for file in project.files:
+        version = matcher.version(file.filename)
+        if version is None or file.uploaded is None:
+            continue
+        releases[version].append(
+            Release(
+                release_id=version,
+                uploaded=file.uploaded,
+                python_version=python_tag(file.filename),
+                url=file.url,
+                md5_digest=None,
+                sha256_digest=file.sha256,
+                filename=file.filename,
+                size=file.size if file.size is not None else -1,
+                package_type=package_type(file.filename),
+                yanked=file.yanked,
+                yanked_reason=file.yanked_reason,
+                requires_python=file.requires_python,
+            )
+        )
+    return {version: tuple(files) for version, files in releases.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# The Integrity API (PEP 740 provenance)
+# ---------------------------------------------------------------------------------------
+
+#: The media type of the Integrity API's JSON form, version 1.
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
+
+
+def _publisher(value: object, where: str) -> Publisher:
+    entry = _object(value, where)
+    kind = _string(entry.get("kind"), f"{where}.kind")
+    identity = entry.get("repository")
+    if identity is None:
+        identity = entry.get("email")
+    workflow = entry.get("workflow")
+    if workflow is None:
+        workflow = entry.get("workflow_filepath")
+    return Publisher(
+        kind=kind,
+        identity=_text(identity, f"{where}.repository"),
+        workflow=_text(workflow, f"{where}.workflow"),
+        environment=_text(entry.get("environment"), f"{where}.environment"),
+    )
+
+
+def _statement_subjects(value: object, where: str) -> list[str]:
+    """The subject names of an attestation's in-toto statement (base64 JSON)."""
+    attestation = _object(value, where)
+    envelope = _object(attestation.get("envelope"), f"{where}.envelope")
+    encoded = _string(envelope.get("statement"), f"{where}.envelope.statement")
+    try:
+        statement = load_object(base64.b64decode(encoded, validate=True), f"{where} statement")
+    except (binascii.Error, ValueError):
+        raise InvalidResponseError(f"{where}.envelope.statement: not base64") from None
+    subjects = _list(statement.get("subject"), f"{where} statement.subject")
+    return [
+        _string(_object(subject, f"{where} subject").get("name"), f"{where} subject.name")
+        for subject in subjects
+    ]
+
+
+def parse_provenance(document: Mapping[str, Any] | bytes | str, filename: str) -> Provenance:
+    """Turn an Integrity API answer for ``filename`` into a Provenance.
+
+    Every attestation's statement must name ``filename`` among its subjects: the
+    provenance of another file is refused. Signatures are not verified here: PyPI
+    verified them when the file was uploaded.
+    """
+    if isinstance(document, bytes | str):
+        document = load_json(document, "provenance")
+    top = _object(document, "provenance")
+    publishers: list[Publisher] = []
+    count = 0
+    for index, raw in enumerate(_list(top.get("attestation_bundles"), "attestation_bundles")):
+        where = f"attestation_bundles[{index}]"
+        bundle = _object(raw, where)
+        publishers.append(_publisher(bundle.get("publisher"), f"{where}.publisher"))
+        for number, attestation in enumerate(
+            _list(bundle.get("attestations"), f"{where}.attestations")
+        ):
+            subjects = _statement_subjects(attestation, f"{where}.attestations[{number}]")
+            if filename not in subjects:
+                raise InvalidResponseError(
+                    f"provenance asked for {filename!r} attests {subjects[:3]!r}"
+                )
+            count += 1
+    return Provenance(filename=filename, publishers=tuple(publishers), attestations=count)

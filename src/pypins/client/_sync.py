@@ -9,14 +9,33 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from pypins.client import _http
-from pypins.client._models import Downloads, FeedEntry, JSONDocument, Package
-from pypins.client._parse import parse_stats
-from pypins.client._rss import parse_latest_updates, parse_newest_packages
-from pypins.errors import InvalidResponseError, UpstreamUnavailableError
+from pypins.client._models import (
+    Downloads,
+    FeedEntry,
+    JSONDocument,
+    Package,
+    Provenance,
+    SimpleProject,
+)
+from pypins.client._parse import (
+    INTEGRITY_JSON,
+    SIMPLE_JSON,
+    check_project_answer,
+    parse_provenance,
+    parse_simple_project,
+    parse_stats,
+)
+from pypins.client._rss import (
+    parse_latest_updates,
+    parse_newest_packages,
+    parse_project_releases,
+)
+from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import (
     DEFAULT_LATEST_UPDATES_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_NEWEST_PACKAGES_URL,
+    DEFAULT_PROJECT_RELEASES_URL,
     DEFAULT_PYPI_URL,
     DEFAULT_STATS_URL,
     DEFAULT_TIMEOUT,
@@ -66,6 +85,9 @@ class PyPIClient:
         stats_url: str = DEFAULT_STATS_URL,
         newest_packages_url: str = DEFAULT_NEWEST_PACKAGES_URL,
         latest_updates_url: str = DEFAULT_LATEST_UPDATES_URL,
+        project_releases_url: str = DEFAULT_PROJECT_RELEASES_URL,
+        simple_url: str | None = None,
+        integrity_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_redirects: int = _http.DEFAULT_MAX_REDIRECTS,
@@ -76,6 +98,10 @@ class PyPIClient:
         self.stats_url = stats_url
         self.newest_packages_url = newest_packages_url
         self.latest_updates_url = latest_updates_url
+        self.project_releases_url = project_releases_url
+        #: The Simple and Integrity APIs: next to the JSON API unless given.
+        self.simple_url = simple_url or _http.sibling_url(pypi_url, "simple")
+        self.integrity_url = integrity_url or _http.sibling_url(pypi_url, "integrity")
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.user_agent = user_agent
@@ -125,6 +151,25 @@ class PyPIClient:
                 body.add(chunk)
             return head, body.content()
 
+    def _get_document(
+        self,
+        url: str,
+        *,
+        accept: str = "application/json",
+        if_none_match: str | None = None,
+        if_modified_since: datetime | str | None = None,
+    ) -> JSONDocument:
+        """GET a JSON document with its validators (``data`` None after a 304)."""
+        headers = _http.request_headers(
+            self.user_agent,
+            accept=accept,
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
+        )
+        conditional = if_none_match is not None or if_modified_since is not None
+        head, content = self._fetch(url, headers, conditional=conditional)
+        return _http.json_document(head, content)
+
     def get_json(
         self,
         name: str,
@@ -133,25 +178,79 @@ class PyPIClient:
         if_none_match: str | None = None,
         if_modified_since: datetime | str | None = None,
     ) -> JSONDocument:
-        """Fetch the raw JSON document of a project (or one release) with its validators."""
-        url = _http.project_url(self.pypi_url, name, version)
-        headers = _http.request_headers(
-            self.user_agent, if_none_match=if_none_match, if_modified_since=if_modified_since
+        """Fetch the raw JSON document of a project (or one release) with its validators.
+
+        A document describing another project or release is refused
+        (InvalidResponseError).
+        """
+        document = self._get_document(
+            _http.project_url(self.pypi_url, name, version),
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
         )
-        conditional = if_none_match is not None or if_modified_since is not None
-        head, content = self._fetch(url, headers, conditional=conditional)
-        return _http.json_document(head, content)
+        if document.data is not None:
+            check_project_answer(document.data, name, version)
+        return document
 
     def get(self, name: str, version: str | None = None) -> Package:
-        """The Package ``name`` (described at ``version`` if given)."""
-        return _http.package_from(self.get_json(name, version))
+        """The Package ``name`` (described at ``version`` if given).
+
+        When the JSON API leaves out the deprecated ``releases``, they are read from the
+        Simple API (one more request); from an index without its JSON form, the package
+        has only its latest release's files.
+        """
+        document = self.get_json(name, version)
+        simple = None
+        if _http.needs_simple(document, version):
+            try:
+                simple = self.simple(name)
+            except (HTTPError, InvalidResponseError) as error:
+                _http.no_simple_page(error)
+        return _http.package_from(document, simple)
+
+    def get_simple_json(
+        self,
+        name: str,
+        *,
+        if_none_match: str | None = None,
+        if_modified_since: datetime | str | None = None,
+    ) -> JSONDocument:
+        """Fetch a project's Simple API page, JSON form (PEP 691), with its validators."""
+        return self._get_document(
+            _http.simple_project_url(self.simple_url, name),
+            accept=SIMPLE_JSON,
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
+        )
+
+    def simple(self, name: str) -> SimpleProject:
+        """A project's Simple API page: every file, the versions, the PEP 792 status."""
+        document = self.get_simple_json(name)
+        assert document.data is not None
+        return parse_simple_project(document.data, name)
+
+    def get_provenance_json(self, name: str, version: str, filename: str) -> JSONDocument:
+        """Fetch a file's PEP 740 provenance from the Integrity API (404: it has none)."""
+        url = _http.provenance_url(self.integrity_url, name, version, filename)
+        return self._get_document(url, accept=INTEGRITY_JSON)
+
+    def provenance(self, name: str, version: str, filename: str) -> Provenance | None:
+        """A file's PEP 740 provenance, or None when it has none."""
+        try:
+            document = self.get_provenance_json(name, version, filename)
+        except HTTPError as error:
+            if error.status_code == 404:
+                return None
+            raise
+        assert document.data is not None
+        return parse_provenance(document.data, filename)
 
     def downloads(self, name: str) -> Downloads:
         """Recent download counts of ``name`` from the download-stats API."""
         url = _http.stats_url(self.stats_url, name)
         _, content = self._fetch(url, _http.request_headers(self.user_agent))
         assert content is not None
-        return parse_stats(content)
+        return parse_stats(content, name)
 
     def _feed(self, url: str) -> bytes:
         _, content = self._fetch(
@@ -167,6 +266,11 @@ class PyPIClient:
     def latest_updated_packages(self) -> list[FeedEntry]:
         """The latest releases on PyPI, from its RSS feed."""
         return parse_latest_updates(self._feed(self.latest_updates_url))
+
+    def project_releases(self, name: str) -> list[FeedEntry]:
+        """The latest releases of project ``name``, from its RSS feed."""
+        url = _http.project_releases_url(self.project_releases_url, name)
+        return parse_project_releases(self._feed(url), name)
 
 
 def get(
@@ -198,3 +302,10 @@ def latest_updated_packages(url: str = DEFAULT_LATEST_UPDATES_URL) -> list[FeedE
     """The latest releases on PyPI, as ``yarg.latest_updated_packages``."""
     with PyPIClient(latest_updates_url=url) as client:
         return client.latest_updated_packages()
+
+
+def project_releases(name: str, url: str = DEFAULT_PROJECT_RELEASES_URL) -> list[FeedEntry]:
+    """The latest releases of project ``name``, from its RSS feed (``url`` is a template
+    with ``{name}``)."""
+    with PyPIClient(project_releases_url=url) as client:
+        return client.project_releases(name)

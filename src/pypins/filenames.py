@@ -1,0 +1,114 @@
+"""What a distribution's filename tells: its type, its Python tag, its version. Pure.
+
+PyPI's Simple API lists files without the JSON API's ``packagetype`` or release key;
+the names carry both (``requests-2.32.3-py3-none-any.whl``, ``docopt-0.6.2.tar.gz``).
+Shared by the client (releases rebuilt from the Simple API) and the badge facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from packaging.version import InvalidVersion, Version
+
+__all__ = ["VersionMatcher", "filename_version", "package_type", "python_tag"]
+
+# Filename endings of the distribution types, with the names yarg gives them (the JSON
+# API's ``packagetype`` for the rarer ones).
+_SUFFIXES: Final = (
+    (".whl", "wheel"),
+    (".egg", "egg"),
+    (".tar.gz", "source"),
+    (".zip", "source"),
+    (".tar.bz2", "source"),
+    (".tgz", "source"),
+    (".tar.xz", "source"),
+    (".tar", "source"),
+    (".exe", "bdist_wininst"),
+    (".msi", "bdist_msi"),
+    (".rpm", "bdist_rpm"),
+    (".dmg", "bdist_dmg"),
+)
+
+
+def _split(filename: str) -> tuple[str, str]:
+    """``(stem, kind)``: the name without its distribution extension, and the type."""
+    lowered = filename.lower()
+    for suffix, kind in _SUFFIXES:
+        if lowered.endswith(suffix):
+            return filename[: len(filename) - len(suffix)], kind
+    return filename, "unknown"
+
+
+def package_type(filename: str) -> str:
+    """``wheel``, ``source``, ``egg``, ``bdist_wininst``... or ``unknown``."""
+    return _split(filename)[1]
+
+
+def python_tag(filename: str) -> str | None:
+    """The JSON API's ``python_version`` of a file, as far as its name tells: ``source``
+    for an sdist, a wheel's Python tag (``py3``), an egg's version (``2.7``)."""
+    stem, kind = _split(filename)
+    parts = stem.split("-")
+    if kind == "source":
+        return "source"
+    if kind == "wheel" and len(parts) in (5, 6):
+        return parts[-3]
+    if kind == "egg" and len(parts) >= 3 and parts[2].startswith("py"):
+        return parts[2][2:]
+    return None
+
+
+def filename_version(filename: str) -> str:
+    """The version a filename shows, as written: the second dash-separated part of a
+    wheel's or egg's name, the part after the last dash of an sdist's ("" if none)."""
+    stem, kind = _split(filename)
+    if kind in ("wheel", "egg"):
+        parts = stem.split("-")
+        return parts[1] if len(parts) > 1 else ""
+    return stem.rpartition("-")[2]
+
+
+class VersionMatcher:
+    """Finds which of a project's listed versions a filename belongs to: the version
+    the name shows (``filename_version``), as written, else by PEP 440 equality (``1.0``
+    listed, ``1.0.0`` in the name), else the longest listed version the name holds
+    between a dash and a dot or dash."""
+
+    def __init__(self, versions: Iterable[str]) -> None:
+        self.listed = dict.fromkeys(versions)
+        self._longest_first = sorted(self.listed, key=len, reverse=True)
+        self._normalised: dict[Version, str] = {}
+        for version in self.listed:
+            parsed = _parse(version)
+            if parsed is not None:
+                self._normalised.setdefault(parsed, version)
+
+    def version(self, filename: str) -> str | None:
+        """The listed version ``filename`` belongs to, or None."""
+        candidate = filename_version(filename)
+        if candidate in self.listed:
+            return candidate
+        parsed = _parse(candidate)
+        found = None if parsed is None else self._normalised.get(parsed)
+        if found is None:
+            # A name whose version says more than its release's (``1.10.0.post2`` files
+            # uploaded to 1.10.0; installers' platform, ``numpy-1.0.win32-py2.4.exe``):
+            # the longest listed version that follows a dash and ends at a dot or dash.
+            found = next(
+                (
+                    version
+                    for version in self._longest_first
+                    if f"-{version}." in filename or f"-{version}-" in filename
+                ),
+                None,
+            )
+        return found
+
+
+def _parse(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except (InvalidVersion, ValueError):  # ValueError: more digits than int() takes
+        return None

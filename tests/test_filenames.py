@@ -1,0 +1,58 @@
+"""What distribution filenames tell: type, Python tag, version."""
+
+from __future__ import annotations
+
+import pytest
+
+from pypins.filenames import VersionMatcher, filename_version, package_type, python_tag
+
+
+@pytest.mark.parametrize(
+    ("filename", "kind", "tag", "version"),
+    [
+        ("requests-2.32.3-py3-none-any.whl", "wheel", "py3", "2.32.3"),
+        ("numpy-2.5.5-cp313-cp313t-manylinux_2_28_x86_64.whl", "wheel", "cp313", "2.5.5"),
+        ("demo-1.0-1-py3-none-any.whl", "wheel", "py3", "1.0"),
+        ("docopt-0.6.2.tar.gz", "source", "source", "0.6.2"),
+        ("zope.interface-8.7.tar.gz", "source", "source", "8.7"),
+        ("django-filter-26.2.tar.gz", "source", "source", "26.2"),
+        ("Django-1.0.ZIP", "source", "source", "1.0"),
+        ("requests-0.6.0-py2.6.egg", "egg", "2.6", "0.6.0"),
+        ("pywin32-214.win32-py2.7.exe", "bdist_wininst", None, "py2.7"),
+        ("demo-1.0.msi", "bdist_msi", None, "1.0"),
+        ("README", "unknown", None, "README"),
+        ("odd.whl", "wheel", None, ""),
+    ],
+)
+def test_a_filename_tells_type_tag_and_version(
+    filename: str, kind: str, tag: str | None, version: str
+) -> None:
+    """Each known extension names its type; wheels and eggs carry their tags."""
+    assert package_type(filename) == kind
+    assert python_tag(filename) == tag
+    assert filename_version(filename) == version
+
+
+@pytest.mark.parametrize(
+    ("versions", "filename", "expected"),
+    [
+        (["1.0", "1.1"], "demo-1.1.tar.gz", "1.1"),
+        (["1.0", "1.1"], "demo-1.1-py3-none-any.whl", "1.1"),
+        (["1.0"], "demo-1.0.0.tar.gz", "1.0"),  # PEP 440-equal spelling
+        (["2.0b1"], "demo-2.0b1.tar.gz", "2.0b1"),
+        (["1.0"], "demo-2.0.tar.gz", None),
+        (["1.0"], "demo-nonsense.tar.gz", None),
+        (["1." + "9" * 5000], "demo-1." + "9" * 5000 + ".tar.gz", "1." + "9" * 5000),
+        ([], "demo-1.0.tar.gz", None),
+    ],
+)
+def test_files_are_matched_to_listed_versions(
+    versions: list[str], filename: str, expected: str | None
+) -> None:
+    """A file belongs to the listed version its name shows, as written or PEP 440-equal."""
+    assert VersionMatcher(versions).version(filename) == expected
+
+
+def test_a_huge_unlisted_version_is_no_version() -> None:
+    """A version of more digits than int() takes matches nothing, and raises nothing."""
+    assert VersionMatcher(["1.0"]).version("demo-1." + "9" * 5000 + ".tar.gz") is None
