@@ -9,6 +9,9 @@
     * ``CircuitOpenError`` - pypins stopped asking a failing upstream for a while.
     * ``UpstreamBusyError`` - too many upstream requests are already waiting in this
       process; answered at once instead of queueing without bound.
+    * ``UpstreamPendingError`` - the request is queued behind an upstream's rate limit
+      and its answer did not come in the time a client waits; it stays queued, so
+      asking again shortly finds the answer.
   * ``InvalidResponseError`` - an upstream answered, but not with what it should:
     malformed or non-UTF-8 bodies, missing keys, wrong types, bodies over the size bound.
   * ``InvalidParameterError`` - a badge query or path parameter with a value the badge
@@ -58,6 +61,10 @@ class CircuitOpenError(UpstreamUnavailableError):
 
 class UpstreamBusyError(UpstreamUnavailableError):
     """Too many upstream requests are waiting already; try again shortly."""
+
+
+class UpstreamPendingError(UpstreamUnavailableError):
+    """The answer is queued behind an upstream's rate limit; ask again shortly."""
 
 
 class InvalidResponseError(PypinsError):

@@ -7,6 +7,8 @@
 | ``HTTPError`` 429                           | ``rate limited by upstream service`` | lightgrey |
 | ``HTTPError`` 5xx, ``UpstreamUnavailableError`` | ``inaccessible``                 | lightgrey |
 | ``HTTPError`` other 4xx                     | ``invalid``                          | lightgrey |
+| ``UpstreamBusyError``                       | ``busy, retry shortly``              | lightgrey |
+| ``UpstreamPendingError``                    | ``queued, retry shortly``            | lightgrey |
 | ``InvalidResponseError``, ``InvalidFactsError`` | ``invalid response data``        | lightgrey |
 | anything else                               | ``error``                            | red       |
 
@@ -25,6 +27,7 @@ from pypins.errors import (
     InvalidParameterError,
     InvalidResponseError,
     UpstreamBusyError,
+    UpstreamPendingError,
     UpstreamUnavailableError,
 )
 
@@ -51,6 +54,8 @@ def error_badge(error: BaseException, kind: BadgeKind | None = None) -> Badge:
         return Badge(label, "invalid", "lightgrey", True)
     if isinstance(error, UpstreamBusyError):
         return Badge(label, "busy, retry shortly", "lightgrey", True)
+    if isinstance(error, UpstreamPendingError):
+        return Badge(label, "queued, retry shortly", "lightgrey", True)
     if isinstance(error, UpstreamUnavailableError):
         return Badge(label, "inaccessible", "lightgrey", True)
     if isinstance(error, InvalidResponseError | InvalidFactsError):

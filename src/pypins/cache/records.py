@@ -13,6 +13,11 @@ fetch is cancelled, the fetch stops and one of the waiting callers runs it anew.
 
 "Not found" answers are records too (``value is None``), kept ``negative_ttl`` seconds.
 
+A caller may bound its wait (``get(..., wait=3.5)``): the fetch then runs in a task of
+its own, and a caller whose wait runs out gets ``UpstreamPendingError`` while the fetch
+goes on, so that the record is there when the client asks again. The download counts
+use it: their fetch may queue for a minute behind pypistats' rate limit.
+
 With a shared store (Redis), records live in two tiers. The in-process tier answers
 alone for ``local_ttl`` seconds at a time, then looks at the shared tier again, so a
 record refreshed or invalidated by another worker or host shows within seconds. A
@@ -33,7 +38,12 @@ from typing import Generic, Literal, TypeVar
 from pypins.cache.lru import LRUCache
 from pypins.cache.store import SharedStore
 from pypins.client import Validators
-from pypins.errors import CircuitOpenError, HTTPError, UpstreamBusyError
+from pypins.errors import (
+    CircuitOpenError,
+    HTTPError,
+    UpstreamBusyError,
+    UpstreamPendingError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,11 +181,15 @@ class RecordCache(Generic[T]):
         self._background: set[asyncio.Task[None]] = set()
         self.upstream_failures = 0
 
-    async def get(self, key: str, fetch: FetchFn[T]) -> CacheResult[T]:
+    async def get(
+        self, key: str, fetch: FetchFn[T], *, wait: float | None = None
+    ) -> CacheResult[T]:
         """The record for ``key``, fetching it through ``fetch`` when needed.
 
         Raises what ``fetch`` raises when there is nothing servable (no record, or one
-        past grace); a 404 ``HTTPError`` becomes a negative record instead.
+        past grace); a 404 ``HTTPError`` becomes a negative record instead. With
+        ``wait``, a caller that must wait for a fetch waits that many seconds at most,
+        then gets ``UpstreamPendingError`` while the fetch goes on in its own task.
         """
         now = self.clock()
         entry = self.memory.get(key)
@@ -192,7 +206,10 @@ class RecordCache(Generic[T]):
                 if not self._backing_off(key, now):
                     self._refresh_in_background(key, fetch, entry)
                 return CacheResult(entry, "stale", now)
-        entry = await self._fetch_once(key, fetch, entry)
+        if wait is None:
+            entry = await self._fetch_once(key, fetch, entry)
+        else:
+            entry = await self._fetch_detached(key, fetch, entry, wait)
         return CacheResult(entry, "miss", min(entry.fresh_until, self.clock() + self.local_ttl))
 
     def invalidate(self, key: str) -> None:
@@ -252,9 +269,18 @@ class RecordCache(Generic[T]):
         return None
 
     async def drain(self) -> None:
-        """Wait for the background refreshes under way (tests and shutdown)."""
+        """Wait for the background fetches under way (tests and shutdown)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop the background fetches under way (shutdown: a fetch queued behind a rate
+        limit may otherwise wait for minutes)."""
+        while self._background:
+            tasks = list(self._background)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _backing_off(self, key: str, now: float) -> bool:
         failure = self._failures.get(key)
@@ -274,6 +300,46 @@ class RecordCache(Generic[T]):
         task.add_done_callback(self._background.discard)
         # A task cancelled before its first step never runs the fetch: let a waiter run it.
         task.add_done_callback(lambda _: self._land(key, flight, None, _AbandonedError()))
+
+    async def _fetch_detached(
+        self, key: str, fetch: FetchFn[T], entry: Entry[T] | None, wait: float
+    ) -> Entry[T]:
+        """The entry of the fetch of ``key`` under way (started in a task of its own if
+        none is), waited for ``wait`` seconds at most."""
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            flight = self._inflight.get(key)
+            if flight is None:
+                flight = self._start_detached(key, fetch, entry)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    return await flight.wait()
+            except _AbandonedError:
+                continue  # its runner was cancelled: run it (or wait for who does)
+            except TimeoutError:
+                raise UpstreamPendingError(
+                    f"{key}: the answer is queued; not here within {wait:g} s"
+                ) from None
+
+    def _start_detached(self, key: str, fetch: FetchFn[T], entry: Entry[T] | None) -> _Flight[T]:
+        """Register a fetch of ``key`` and run it in a task of its own."""
+        flight: _Flight[T] = _Flight()
+        self._inflight[key] = flight
+        task = asyncio.get_running_loop().create_task(self._detached_run(key, flight, fetch, entry))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        # A task cancelled before its first step never runs the fetch: let a waiter run it.
+        task.add_done_callback(lambda _: self._land(key, flight, None, _AbandonedError()))
+        return flight
+
+    async def _detached_run(
+        self, key: str, flight: _Flight[T], fetch: FetchFn[T], entry: Entry[T] | None
+    ) -> None:
+        """Run a fetch for callers who may stop waiting; its outcome goes to the flight."""
+        try:
+            await self._run_flight(key, flight, fetch, entry)
+        except Exception as error:  # given to the waiters by _run_flight
+            log.debug("fetch of %s failed: %s", key, error)
 
     async def _quiet_refresh(
         self, key: str, flight: _Flight[T], fetch: FetchFn[T], entry: Entry[T]
