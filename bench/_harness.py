@@ -417,7 +417,6 @@ def serving_env(pypi_url: str, stats_url: str, state: Path) -> dict[str, str]:
         "PYPINS_POLL_INTERVAL": "0",
         "PYPINS_LOG_LEVEL": "warning",
         "PYPINS_STATS_RATE_PER_SECOND": "100000",
-        "PYPINS_STATS_BURST": "100000",
         "PYPINS_STATS_RATE_PER_MINUTE": "1000000",
         "PYPINS_USAGE_DB": str(state / "usage.sqlite3"),
         "XDG_STATE_HOME": str(state),

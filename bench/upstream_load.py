@@ -148,7 +148,6 @@ def main() -> int:
             "PYPINS_POLL_INTERVAL": "0",
             # The loopback stand-in has no rate limit; pypistats' real one stays the default.
             "PYPINS_STATS_RATE_PER_SECOND": "100000",
-            "PYPINS_STATS_BURST": "100000",
             "PYPINS_STATS_RATE_PER_MINUTE": "1000000",
         }
         with Service(*service_args, env=env, start_timeout=30) as service:

@@ -238,7 +238,15 @@ def test_to_env_text() -> None:
     assert env["PYPINS_PORT"] == "8080"
     assert "PYPINS_REDIS_URL" not in ServiceConfig().to_env()
     assert "PYPINS_EXTRA" not in ServiceConfig(extra={"a": "b"}).to_env()
-    optional = {"extra", "redis_url", "admin_token", "access_log", "usage_db"}
+    optional = {
+        "extra",
+        "redis_url",
+        "admin_token",
+        "access_log",
+        "usage_db",
+        "simple_url",
+        "integrity_url",
+    }
     names = {field.name for field in dataclasses.fields(ServiceConfig)} - optional
     assert {ENV_PREFIX + name.upper() for name in names} <= set(ServiceConfig().to_env())
 

@@ -34,6 +34,10 @@ class ServiceConfig:
     port: int = 8000
     workers: int = 1
     pypi_url: str = settings.DEFAULT_PYPI_URL
+    #: The Simple and Integrity APIs; None: next to ``pypi_url`` (``<root>/simple`` for
+    #: ``<root>/pypi``), which is PyPI's layout.
+    simple_url: str | None = None
+    integrity_url: str | None = None
     stats_url: str = settings.DEFAULT_STATS_URL
     updates_url: str = settings.DEFAULT_LATEST_UPDATES_URL
     redis_url: str | None = None
@@ -44,9 +48,12 @@ class ServiceConfig:
     negative_ttl: int = settings.DEFAULT_NEGATIVE_TTL
     downloads_ttl: int = settings.DEFAULT_DOWNLOADS_TTL
     poll_interval: float = settings.DEFAULT_POLL_INTERVAL
-    stats_rate_per_second: float = settings.DEFAULT_STATS_RATE_PER_SECOND
-    stats_burst: int = settings.DEFAULT_STATS_BURST
+    stats_rate_per_second: int = settings.DEFAULT_STATS_RATE_PER_SECOND
     stats_rate_per_minute: int = settings.DEFAULT_STATS_RATE_PER_MINUTE
+    #: Seconds a download badge without cached counts waits for its turn at pypistats.
+    stats_max_wait: float = settings.DEFAULT_STATS_MAX_WAIT
+    #: Most requested download badges fetched at start-up when not cached (0: off).
+    warm_downloads: int = settings.DEFAULT_WARM_DOWNLOADS
     timeout: float = settings.DEFAULT_TIMEOUT
     max_response_bytes: int = settings.DEFAULT_MAX_RESPONSE_BYTES
     allowed_registries: tuple[str, ...] = ()
@@ -76,6 +83,9 @@ class ServiceConfig:
     def __post_init__(self) -> None:
         for name in ("pypi_url", "stats_url", "updates_url", "contact_url"):
             _check_http_url(name, getattr(self, name))
+        for name in ("simple_url", "integrity_url"):
+            if getattr(self, name) is not None:
+                _check_http_url(name, getattr(self, name))
         for registry in self.allowed_registries:
             _check_http_url("allowed_registries", registry)
             try:
@@ -102,12 +112,14 @@ class ServiceConfig:
                 raise ConfigError(f"{name}: must be positive")
         if not self.poll_interval >= 0:
             raise ConfigError("poll_interval: must not be negative (0 turns polling off)")
-        if (
-            not self.stats_rate_per_second > 0
-            or self.stats_burst < 1
-            or self.stats_rate_per_minute < 1
-        ):
-            raise ConfigError("stats_rate: rates and burst must be positive")
+        if self.stats_rate_per_second < 1 or self.stats_rate_per_minute < 1:
+            raise ConfigError("stats_rate: rates must be at least 1 request")
+        if not 0 <= self.stats_max_wait <= settings.DEFAULT_STATS_BACKLOG:
+            raise ConfigError(
+                f"stats_max_wait: must be between 0 and {settings.DEFAULT_STATS_BACKLOG:g} seconds"
+            )
+        if self.warm_downloads < 0:
+            raise ConfigError("warm_downloads: must not be negative (0 turns warming off)")
         if self.max_response_bytes < 1024:
             raise ConfigError("max_response_bytes: must be at least 1024")
         if self.metrics_bind:

@@ -15,11 +15,25 @@ from pypins._version import __version__
 #: ``<base>/<name>/<version>/json``.
 DEFAULT_PYPI_URL = "https://pypi.org/pypi"
 
+#: Base of PyPI's Simple API, asked for its JSON form (PEP 691, with PEP 700's
+#: ``versions`` and ``upload-time`` and PEP 792's ``project-status``). Requests go to
+#: ``<base>/<normalized name>/``. Unless set, it is next to the JSON API's base
+#: (``<root>/simple`` for ``<root>/pypi``): this one for PyPI's.
+DEFAULT_SIMPLE_URL = "https://pypi.org/simple"
+
+#: Base of PyPI's Integrity API (PEP 740 provenance). Requests go to
+#: ``<base>/<name>/<version>/<filename>/provenance``. Unless set, it is next to the JSON
+#: API's base, as the Simple API is.
+DEFAULT_INTEGRITY_URL = "https://pypi.org/integrity"
+
 #: PyPI's RSS feed of the newest projects.
 DEFAULT_NEWEST_PACKAGES_URL = "https://pypi.org/rss/packages.xml"
 
 #: PyPI's RSS feed of the latest releases.
 DEFAULT_LATEST_UPDATES_URL = "https://pypi.org/rss/updates.xml"
+
+#: PyPI's RSS feed of one project's releases; ``{name}`` is the project's name.
+DEFAULT_PROJECT_RELEASES_URL = "https://pypi.org/rss/project/{name}/releases.xml"
 
 #: Base of the download-stats API (pypistats.org). Requests go to
 #: ``<base>/api/packages/<name>/recent``.
@@ -53,16 +67,34 @@ DEFAULT_NEGATIVE_TTL = 60
 #: Seconds a download-stats record is fresh: pypistats.org updates once a day.
 DEFAULT_DOWNLOADS_TTL = 12 * 3600
 
-#: Requests per second pypins sends to the download-stats API (pypistats.org), all
-#: workers and hosts together when they share a Redis.
+#: Requests pypins sends to the download-stats API (pypistats.org) in any second, all
+#: workers and hosts together when they share a Redis (pypistats allows 5 per second).
 DEFAULT_STATS_RATE_PER_SECOND = 5
 
-#: Requests pypins may send to pypistats.org in a quick burst before the per-second rate
-#: applies (the capacity of the per-second token bucket).
-DEFAULT_STATS_BURST = 5
-
-#: Requests pypins sends to pypistats.org in any 60 seconds, at most.
+#: Requests pypins sends to pypistats.org in any 60 seconds, at most (it allows 30).
 DEFAULT_STATS_RATE_PER_MINUTE = 30
+
+#: Seconds a download badge whose counts are not cached waits for its turn to ask
+#: pypistats.org (in a first-come, first-served queue; once its turn came, it waits for
+#: the answer too) before it is answered "queued" with a short lifetime; its request
+#: stays in the queue for the next load. A little over three seconds lets four of
+#: pypistats' one-second windows pass, and stays within what image proxies such as
+#: GitHub's camo wait for an image.
+DEFAULT_STATS_MAX_WAIT = 3.5
+
+#: Seconds a pypistats.org request may wait in the queue at most, whoever waits for it
+#: (a first load's requests keep their places for the next load; a refresh waits here
+#: while the stale counts are served). Beyond it, nothing is queued.
+DEFAULT_STATS_BACKLOG = 120.0
+
+#: Seconds pypins stops asking pypistats.org after it answered 429 without saying how
+#: long to wait (its answers carry no ``Retry-After``): its per-minute window is over
+#: by then, whenever it began.
+DEFAULT_STATS_PAUSE = 60.0
+
+#: Most requested download badges whose counts are fetched at start-up when they are
+#: not cached, at a quarter of pypistats' allowance (0 turns warming off).
+DEFAULT_WARM_DOWNLOADS = 100
 
 #: Seconds between two reads of PyPI's updates feed (0 turns release-aware freshness off).
 DEFAULT_POLL_INTERVAL = 60.0

@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pypins.badges import EXAMPLE_NOW, PackageFacts, facts_from_json
+from pypins.badges import (
+    EXAMPLE_NOW,
+    AttestationFacts,
+    BadgeKind,
+    DownloadFacts,
+    Facts,
+    IndexFacts,
+    PackageFacts,
+    facts_from_json,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -77,3 +86,30 @@ def load_fixture(kind: str, name: str) -> Any:
 def at(text: str) -> datetime:
     """An aware UTC datetime from ISO text."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+#: The facts record each kind source gives ``render``.
+FACTS_TYPES: dict[str, type[Any]] = {
+    "pypi": PackageFacts,
+    "stats": DownloadFacts,
+    "simple": IndexFacts,
+    "integrity": AttestationFacts,
+}
+
+
+def facts_for(
+    kind: BadgeKind,
+    facts: PackageFacts,
+    downloads: DownloadFacts,
+    index: IndexFacts | None = None,
+    attestation: AttestationFacts | None = None,
+) -> Facts:
+    """The record ``kind`` renders, of the ones given (the Simple API's and the
+    provenance's default to what ``facts`` implies and to "no provenance")."""
+    if kind.source == "stats":
+        return downloads
+    if kind.source == "simple":
+        return index or IndexFacts(facts.highest_version)
+    if kind.source == "integrity":
+        return attestation or AttestationFacts()
+    return facts

@@ -34,6 +34,7 @@ def test_minimal_document_gives_minimal_facts() -> None:
         file_kinds=("source",),
         upload_time=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
         last_serial=42,
+        provenance_file="demo-1.0.tar.gz",
     )
 
 

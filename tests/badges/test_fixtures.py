@@ -17,7 +17,7 @@ from pypins.badges import (
     download_facts_from_json,
     facts_from_json,
 )
-from tests.badges.support import FIXTURES, NOW, load_fixture
+from tests.badges.support import FIXTURES, NOW, facts_for, load_fixture
 
 PYPI = sorted(
     path.stem for path in (FIXTURES / "pypi").glob("*.json") if not path.stem.startswith("_")
@@ -42,8 +42,9 @@ def test_every_pypi_fixture_renders_every_kind(name: str) -> None:
     assert facts.normalized_name == name.lower()
     downloads = DownloadFacts(day=1, week=2, month=3)
     for kind in ALL_KINDS:
-        source = downloads if kind.source == "stats" else facts
-        badge = kind.render(source, PARAMS.get(kind.segment, {}), now=NOW)
+        badge = kind.render(
+            facts_for(kind, facts, downloads), PARAMS.get(kind.segment, {}), now=NOW
+        )
         assert badge.message
         assert badge.color
 

@@ -15,12 +15,16 @@ from pypins.badges import (
     EXAMPLE_NOW,
     KINDS,
     LEGACY_KINDS,
+    PROJECT_STATUSES,
+    AttestationFacts,
     BadgeExample,
     BadgeKind,
     DownloadFacts,
+    IndexFacts,
     PackageFacts,
 )
 from pypins.errors import InvalidParameterError
+from tests.badges.support import FACTS_TYPES, facts_for
 
 ALL_KINDS = [*KINDS.values(), *LEGACY_KINDS.values()]
 EXAMPLES = [
@@ -46,13 +50,12 @@ def test_kinds_are_complete(kind: BadgeKind) -> None:
     assert kind.description
     assert kind.default_label or kind.segment == "frameworkversions"
     assert kind.category in {"version", "downloads", "metadata", "static"}
-    assert kind.source in {"pypi", "stats"}
+    assert kind.source in FACTS_TYPES
     assert (kind.source == "stats") == (kind.category == "downloads")
     assert not (kind.source == "stats" and kind.accepts_version)
     assert not (kind.legacy and kind.accepts_version)
     for example in kind.examples:
-        expected = DownloadFacts if kind.source == "stats" else PackageFacts
-        assert isinstance(example.facts, expected)
+        assert isinstance(example.facts, FACTS_TYPES[kind.source])
 
 
 def test_registries_hold_the_expected_routes() -> None:
@@ -76,6 +79,8 @@ def test_registries_hold_the_expected_routes() -> None:
         "vulnerabilities",
         "free-threading",
         "platforms",
+        "attestations",
+        "project-status",
     }
     assert set(LEGACY_KINDS) == {
         "d",
@@ -172,7 +177,13 @@ PACKAGE_FACTS = st.builds(
     yanked=st.booleans(),
     vulnerabilities=st.integers(min_value=0, max_value=10**6),
     last_serial=st.none() | st.integers(),
+    has_release_list=st.booleans(),
+    provenance_file=st.none() | TEXT,
 )
+INDEX_FACTS = st.builds(
+    IndexFacts, highest_version=st.none() | TEXT, status=st.sampled_from(PROJECT_STATUSES)
+)
+ATTESTATION_FACTS = st.builds(AttestationFacts, publisher=st.none() | TEXT)
 DOWNLOAD_FACTS = st.builds(
     DownloadFacts,
     day=st.integers(min_value=0, max_value=10**15),
@@ -187,14 +198,28 @@ PARAMS = st.dictionaries(
 
 
 @settings(max_examples=300, deadline=None)
-@given(facts=PACKAGE_FACTS, downloads=DOWNLOAD_FACTS, params=PARAMS, now=MOMENTS)
+@given(
+    facts=PACKAGE_FACTS,
+    downloads=DOWNLOAD_FACTS,
+    index=INDEX_FACTS,
+    attestation=ATTESTATION_FACTS,
+    params=PARAMS,
+    now=MOMENTS,
+)
 def test_no_kind_fails_on_any_facts(
-    facts: PackageFacts, downloads: DownloadFacts, params: dict[str, str], now: datetime
+    *,
+    facts: PackageFacts,
+    downloads: DownloadFacts,
+    index: IndexFacts,
+    attestation: AttestationFacts,
+    params: dict[str, str],
+    now: datetime,
 ) -> None:
     """Every kind renders any facts; only a bad badge parameter may raise."""
     for kind in ALL_KINDS:
         try:
-            badge = kind.render(downloads if kind.source == "stats" else facts, params, now=now)
+            source = facts_for(kind, facts, downloads, index, attestation)
+            badge = kind.render(source, params, now=now)
         except InvalidParameterError as error:
             raised = error.parameter
             assert raised in kind.params + kind.path_params

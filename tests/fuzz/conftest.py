@@ -238,7 +238,6 @@ def loopback_config(upstream: Upstream) -> ServiceConfig:
     return service_config(
         upstream,
         stats_rate_per_second=10_000,
-        stats_burst=10_000,
         stats_rate_per_minute=1_000_000,
     )
 

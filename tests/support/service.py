@@ -127,6 +127,8 @@ class Service(LoggedProcess):
         environ = {k: v for k, v in os.environ.items() if not k.startswith("PYPINS_")}
         environ.update(coverage_env())
         environ["PYTHONUNBUFFERED"] = "1"
+        # The request counts of earlier tests must not make a server warm anything.
+        environ["PYPINS_WARM_DOWNLOADS"] = "0"
         environ.update(self.env)
         self._spawn(
             [*self.command, "--host", self.host, "--port", str(self.port), *self.args], environ
@@ -179,8 +181,11 @@ def loopback_config(upstream: Upstream, **changes: Any) -> ServiceConfig:
     (its PyPI the one allowed registry), a 2 s timeout and no feed polling."""
     return ServiceConfig(
         pypi_url=upstream.pypi_url,
+        simple_url=upstream.simple_url,
+        integrity_url=upstream.integrity_url,
         stats_url=upstream.stats_url,
         updates_url=upstream.latest_updates_url,
+        warm_downloads=0,
         cache_ttl=600,
         grace=3600,
         negative_ttl=60,

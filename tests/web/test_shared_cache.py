@@ -56,6 +56,35 @@ async def test_two_workers_share_one_fetch(
     assert upstream.count("/pypi/requests/json") == 1
 
 
+@pytest.mark.parametrize(
+    ("url", "path", "expected"),
+    [
+        (
+            "/pypi/attestations/sampleproject.json",
+            "/integrity/sampleproject/4.0.0/sampleproject-4.0.0.tar.gz/provenance",
+            "github pypa/sampleproject",
+        ),
+        ("/pypi/project-status/django.json", "/simple/django/", "active"),
+    ],
+)
+async def test_two_workers_share_the_simple_and_integrity_records(
+    *,
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    shared: ServiceConfig,
+    upstream: Upstream,
+    url: str,
+    path: str,
+    expected: str,
+) -> None:
+    """The Simple API's and the Integrity API's records are one fetch across workers."""
+    first, second = make_app(shared), make_app(shared)
+    upstream.inject(path, delay=0.3)
+    async with http(first) as a, http(second) as b:
+        answers = await asyncio.gather(*(client.get(url) for client in (a, b, a, b)))
+    assert {message(answer) for answer in answers} == {expected}
+    assert upstream.count(path) == 1
+
+
 async def test_a_record_from_another_worker_is_used(
     make_app: Callable[[ServiceConfig], PypinsApp], shared: ServiceConfig, upstream: Upstream
 ) -> None:

@@ -1,7 +1,8 @@
 """Badge semantics: PyPI metadata in, (label, message, colour) out. Pure; no I/O.
 
 The web layer fetches an upstream document, turns it into facts once
-(``facts_from_json`` for PyPI's JSON API, ``download_facts_from_json`` for pypistats),
+(``facts_from_json`` for PyPI's JSON API, ``download_facts_from_json`` for pypistats,
+``index_facts`` for the Simple API, ``AttestationFacts`` for a file's provenance),
 caches them (``to_dict``/``from_dict``), and asks a kind for the badge::
 
     kind = KINDS["v"]                                  # or LEGACY_KINDS["v"]
@@ -26,10 +27,14 @@ from pypins.badges.core import (
 from pypins.badges.error_badges import error_badge
 from pypins.badges.facts import (
     FACTS_SCHEMA_VERSION,
+    PROJECT_STATUSES,
+    AttestationFacts,
     DownloadFacts,
+    IndexFacts,
     PackageFacts,
     download_facts_from_json,
     facts_from_json,
+    index_facts,
 )
 from pypins.badges.formatting import (
     addv,
@@ -53,12 +58,15 @@ __all__ = [
     "FRAMEWORKS",
     "KINDS",
     "LEGACY_KINDS",
+    "PROJECT_STATUSES",
+    "AttestationFacts",
     "Badge",
     "BadgeExample",
     "BadgeKind",
     "Category",
     "DownloadFacts",
     "Facts",
+    "IndexFacts",
     "PackageFacts",
     "Params",
     "PythonSupport",
@@ -72,6 +80,7 @@ __all__ = [
     "error_badge",
     "escape_format",
     "facts_from_json",
+    "index_facts",
     "intword",
     "license_color",
     "metric",

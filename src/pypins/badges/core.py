@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
-from pypins.badges.facts import DownloadFacts, PackageFacts
+from pypins.badges.facts import AttestationFacts, DownloadFacts, IndexFacts, PackageFacts
 from pypins.errors import InvalidParameterError
 
 __all__ = [
@@ -20,19 +20,24 @@ __all__ = [
     "Params",
     "Renderer",
     "Source",
+    "attestation_renderer",
+    "index_renderer",
     "parse_flag",
     "pypi_renderer",
     "stats_renderer",
 ]
 
-#: The facts a kind renders: a PyPI release's, or a project's download counts.
-Facts = PackageFacts | DownloadFacts
+#: The facts a kind renders: a PyPI release's, a project's download counts, its Simple
+#: API page's, or a file's provenance.
+Facts = PackageFacts | DownloadFacts | IndexFacts | AttestationFacts
 #: Badge-specific query (and path) parameters, already percent-decoded.
 Params = Mapping[str, str]
 #: How a kind turns facts into a badge.
 Renderer = Callable[[Facts, Params, datetime], "Badge"]
-#: Which upstream record a kind needs: PyPI's JSON document, or pypistats' ``recent``.
-Source = Literal["pypi", "stats"]
+#: Which upstream record a kind needs: PyPI's JSON document (``pypi``), pypistats'
+#: ``recent`` (``stats``), the Simple API page (``simple``), or the PEP 740 provenance of
+#: one file of the release the JSON document describes (``integrity``).
+Source = Literal["pypi", "stats", "simple", "integrity"]
 #: The cache category that sets a badge's lifetime.
 Category = Literal["version", "downloads", "metadata", "static"]
 
@@ -96,6 +101,11 @@ class BadgeKind:
     not_found_message: str = "package or version not found"
     #: Worked examples, checked by the test suite.
     examples: tuple[BadgeExample, ...] = ()
+    #: Whether, with these parameters, ``render`` reads ``PackageFacts.highest_version``
+    #: (which comes from the Simple API when the JSON API leaves out ``releases``).
+    needs_release_list: Callable[[Params], bool] = field(
+        default=lambda params: False, repr=False, compare=False
+    )
 
     def render(self, facts: Facts, params: Params | None = None, *, now: datetime) -> Badge:
         """The badge for ``facts``; ``InvalidParameterError`` for a bad badge parameter."""
@@ -141,25 +151,40 @@ def parse_flag(params: Params, name: str) -> bool:
     raise InvalidParameterError(name, f"{value!r} is not a boolean")
 
 
-def pypi_renderer(function: Callable[[PackageFacts, Params, datetime], Badge]) -> Renderer:
-    """Adapt a renderer of ``PackageFacts`` to the common signature, checking the type."""
+F = TypeVar("F", PackageFacts, DownloadFacts, IndexFacts, AttestationFacts)
+
+
+def _checked_renderer(
+    record: type[F], function: Callable[[F, Params, datetime], Badge]
+) -> Renderer:
+    """``function`` with the common signature, refusing facts of another record type."""
 
     def render(facts: Facts, params: Params, now: datetime) -> Badge:
-        if not isinstance(facts, PackageFacts):
-            raise TypeError(f"this badge needs PackageFacts, not {type(facts).__name__}")
+        if not isinstance(facts, record):
+            raise TypeError(f"this badge needs {record.__name__}, not {type(facts).__name__}")
         return function(facts, params, now)
 
     render.__doc__ = function.__doc__
     return render
+
+
+def pypi_renderer(function: Callable[[PackageFacts, Params, datetime], Badge]) -> Renderer:
+    """Adapt a renderer of ``PackageFacts`` to the common signature, checking the type."""
+    return _checked_renderer(PackageFacts, function)
 
 
 def stats_renderer(function: Callable[[DownloadFacts, Params, datetime], Badge]) -> Renderer:
     """Adapt a renderer of ``DownloadFacts`` to the common signature, checking the type."""
+    return _checked_renderer(DownloadFacts, function)
 
-    def render(facts: Facts, params: Params, now: datetime) -> Badge:
-        if not isinstance(facts, DownloadFacts):
-            raise TypeError(f"this badge needs DownloadFacts, not {type(facts).__name__}")
-        return function(facts, params, now)
 
-    render.__doc__ = function.__doc__
-    return render
+def index_renderer(function: Callable[[IndexFacts, Params, datetime], Badge]) -> Renderer:
+    """Adapt a renderer of ``IndexFacts`` to the common signature, checking the type."""
+    return _checked_renderer(IndexFacts, function)
+
+
+def attestation_renderer(
+    function: Callable[[AttestationFacts, Params, datetime], Badge],
+) -> Renderer:
+    """Adapt a renderer of ``AttestationFacts`` to the common signature, checking the type."""
+    return _checked_renderer(AttestationFacts, function)

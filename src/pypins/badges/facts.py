@@ -4,9 +4,11 @@
 per-version ``/pypi/<name>/<version>/json``) once and keeps only what badges need;
 ``download_facts_from_json`` does the same for pypistats' ``/api/packages/<name>/recent``.
 Both validate only the fields they read and raise ``InvalidResponseError`` (never
-``KeyError``/``TypeError``) for a document of the wrong shape. The records round-trip
-through ``to_dict``/``from_dict`` for the caches; ``from_dict`` raises
-``InvalidFactsError`` for anything it did not write.
+``KeyError``/``TypeError``) for a document of the wrong shape. ``index_facts`` keeps what
+badges need of a Simple API page (read by the client), ``AttestationFacts`` what they
+need of a file's PEP 740 provenance. The records round-trip through
+``to_dict``/``from_dict`` for the caches; ``from_dict`` raises ``InvalidFactsError`` for
+anything it did not write.
 """
 
 from __future__ import annotations
@@ -23,17 +25,25 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from pypins.errors import InvalidFactsError, InvalidResponseError
+from pypins.filenames import VersionMatcher, filename_version
 
 __all__ = [
     "FACTS_SCHEMA_VERSION",
+    "PROJECT_STATUSES",
+    "AttestationFacts",
     "DownloadFacts",
+    "IndexFacts",
     "PackageFacts",
     "download_facts_from_json",
     "facts_from_json",
+    "index_facts",
 ]
 
 #: Bumped whenever the meaning or shape of a facts record changes; older records are refused.
-FACTS_SCHEMA_VERSION: Final = 1
+FACTS_SCHEMA_VERSION: Final = 2
+
+#: PEP 792's project statuses.
+PROJECT_STATUSES: Final = ("active", "archived", "deprecated", "quarantined")
 
 _PYTHON = "Programming Language :: Python :: "
 _IMPLEMENTATION = "Implementation :: "
@@ -109,6 +119,12 @@ class PackageFacts:
     vulnerabilities: int = 0
     #: PyPI's ``last_serial`` of the project.
     last_serial: int | None = None
+    #: Whether ``highest_version`` was read from the document's ``releases`` (which the
+    #: JSON API deprecates and may drop: then it comes from the Simple API).
+    has_release_list: bool = True
+    #: The release's file whose PEP 740 provenance stands for the release: its sdist,
+    #: else the first file by name (None without files).
+    provenance_file: str | None = None
 
     @property
     def has_wheel(self) -> bool:
@@ -175,6 +191,53 @@ class DownloadFacts:
         return cls(**counts)
 
 
+@dataclass(frozen=True, slots=True)
+class IndexFacts:
+    """What badges read of a project's Simple API page (PEP 691, 700, 792)."""
+
+    #: The highest release with a file that is not yanked, pre-releases included.
+    highest_version: str | None = None
+    #: PEP 792's status: ``active``, ``archived``, ``deprecated`` or ``quarantined``.
+    status: str = "active"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict that ``from_dict`` turns back into an equal record."""
+        return {
+            "schema": FACTS_SCHEMA_VERSION,
+            "type": "index",
+            "highest_version": self.highest_version,
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> IndexFacts:
+        """Rebuild a record from ``to_dict``'s output, or raise ``InvalidFactsError``."""
+        record = _record(data, "index")
+        status = _str(record.get("status"), "status")
+        if status not in PROJECT_STATUSES:
+            raise InvalidFactsError(f"index facts field 'status' is {status[:40]!r}")
+        return cls(_opt_str(record.get("highest_version"), "highest_version"), status)
+
+
+@dataclass(frozen=True, slots=True)
+class AttestationFacts:
+    """What badges read of a file's PEP 740 provenance (PyPI's Integrity API)."""
+
+    #: The Trusted Publisher of its first attestation bundle, as ``<kind> <identity>``
+    #: (``github psf/requests``); None when the file has no provenance.
+    publisher: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict that ``from_dict`` turns back into an equal record."""
+        return {"schema": FACTS_SCHEMA_VERSION, "type": "attestations", "publisher": self.publisher}
+
+    @classmethod
+    def from_dict(cls, data: object) -> AttestationFacts:
+        """Rebuild a record from ``to_dict``'s output, or raise ``InvalidFactsError``."""
+        record = _record(data, "attestations")
+        return cls(_opt_str(record.get("publisher"), "publisher"))
+
+
 # ---------------------------------------------------------------------------------------
 # Extraction from upstream documents
 # ---------------------------------------------------------------------------------------
@@ -230,6 +293,7 @@ def facts_from_json(data: object, *, pinned: bool = False) -> PackageFacts:
         yanked=yanked_flag,
         vulnerabilities=_vulnerability_count(data.get("vulnerabilities")),
         last_serial=last_serial,
+        has_release_list=pinned or "releases" in data,
         **_classifier_facts(classifiers),
         **files,
     )
@@ -332,6 +396,8 @@ def _release_files(urls: list[object]) -> tuple[dict[str, Any], bool]:
     pythons: set[str] = set()
     platforms: set[str] = set()
     first_upload: datetime | None = None
+    sdists: list[str] = []
+    names: list[str] = []
     for file in urls:
         if not isinstance(file, dict):
             raise InvalidResponseError("PyPI field 'urls' holds a non-object")
@@ -345,6 +411,10 @@ def _release_files(urls: list[object]) -> tuple[dict[str, Any], bool]:
         filename = file.get("filename")
         if filename is not None and not isinstance(filename, str):
             raise InvalidResponseError("PyPI file field 'filename' is not a string")
+        if filename:
+            names.append(filename)
+            if kind == "source":
+                sdists.append(filename)
         if kind == "wheel" and filename:
             _add_wheel_tags(filename, pythons, platforms)
         uploaded = _upload_time(file)
@@ -355,6 +425,7 @@ def _release_files(urls: list[object]) -> tuple[dict[str, Any], bool]:
         "wheel_pythons": _shared(sorted(pythons)),
         "wheel_platforms": _shared(sorted(platforms)),
         "upload_time": first_upload,
+        "provenance_file": min(sdists or names, default=None),
     }
     return files, all_yanked
 
@@ -405,6 +476,22 @@ def _version(key: str) -> Version | None:
         return None
 
 
+def _highest(keys: Iterable[str]) -> str | None:
+    """The highest of ``keys`` as PEP 440 versions (keys that are not are skipped); of
+    two spellings of one version (``1.0``, ``1.0.0``) the larger text wins."""
+    best: Version | None = None
+    best_key = ""
+    for key in keys:
+        version = _version(key)
+        if version is None:
+            continue
+        if best is None or version > best:
+            best, best_key = version, key
+        elif key > best_key and version == best:
+            best_key = key
+    return None if best is None else best_key
+
+
 def _highest_release(releases: object) -> str | None:
     """The highest release that has a file that is not yanked, pre-releases included.
 
@@ -418,23 +505,8 @@ def _highest_release(releases: object) -> str | None:
         return None
     if not isinstance(releases, dict):
         raise InvalidResponseError("PyPI field 'releases' is not an object")
-    best: Version | None = None
-    best_key = ""
-    for key, files in releases.items():
-        if isinstance(files, list):
-            for file in files:
-                if not isinstance(file, dict) or file.get("yanked") is not True:
-                    break
-            else:
-                continue  # every file yanked, or none: it cannot be the answer
-        version = _version(key)
-        if version is None:
-            continue
-        if best is None or version > best:
-            best, best_key = version, key
-        elif key > best_key and version == best:
-            best_key = key  # one version spelled twice ("1.0", "1.0.0"): the larger wins
-    if best is None:
+    best_key = _highest(key for key, files in releases.items() if _has_live_file(files))
+    if best_key is None:
         return None
     files = releases[best_key]
     if not isinstance(files, list):
@@ -443,6 +515,34 @@ def _highest_release(releases: object) -> str | None:
     if not isinstance(first, dict):
         raise InvalidResponseError(f"PyPI release {best_key!r} holds a non-object")
     return best_key
+
+
+def _has_live_file(files: object) -> bool:
+    """Whether a release may be the answer: not a list (validated if it wins), or a list
+    with a file that is not yanked (looked at up to the first such file)."""
+    if not isinstance(files, list):
+        return True
+    return any(not isinstance(file, dict) or file.get("yanked") is not True for file in files)
+
+
+def index_facts(
+    status: str, versions: Iterable[str], files: Iterable[tuple[str, bool]]
+) -> IndexFacts:
+    """Facts from a Simple API page, read by the client: its PEP 792 ``status``, its
+    PEP 700 ``versions`` and its files as ``(filename, yanked)``.
+
+    A version counts when one of its files is not yanked (files are matched to versions
+    by name; without ``versions``, before API 1.1, by the version each name shows).
+    """
+    if status not in PROJECT_STATUSES:
+        raise InvalidResponseError(f"Simple API project status {status[:40]!r} is unknown")
+    matcher = VersionMatcher(versions)
+    live: dict[str, bool] = {}
+    for filename, yanked in files:
+        version = matcher.version(filename) if matcher.listed else filename_version(filename)
+        if version is not None and not yanked:
+            live[version] = True
+    return IndexFacts(_highest(live), sys.intern(status))
 
 
 def _vulnerability_count(vulnerabilities: object) -> int:
@@ -558,4 +658,6 @@ _PACKAGE_CODECS: Final = {
     "yanked": _bool,
     "vulnerabilities": _count,
     "last_serial": _opt_int,
+    "has_release_list": _bool,
+    "provenance_file": _opt_str,
 }

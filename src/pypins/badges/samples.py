@@ -9,18 +9,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Final
 
-from pypins.badges.facts import DownloadFacts, PackageFacts
+from pypins.badges.facts import AttestationFacts, DownloadFacts, IndexFacts, PackageFacts
 
 __all__ = [
+    "ACTIVE",
     "DJANGO",
     "DJANGO_DOWNLOADS",
     "DJANGO_FILTER",
     "DOCOPT",
     "EGG_ONLY",
     "EXAMPLE_NOW",
+    "NOT_ATTESTED",
     "NUMPY",
     "PLAYWRIGHT",
     "PYCRYPTO",
+    "SAMPLEPROJECT_ATTESTED",
     "SIX",
     "TYPES_REQUESTS",
     "YARG",
@@ -202,3 +205,10 @@ EGG_ONLY: Final = PackageFacts(
 
 DJANGO_DOWNLOADS: Final = DownloadFacts(day=1234567, week=8456789, month=36123456)
 YARG_DOWNLOADS: Final = DownloadFacts(day=950, week=7021, month=30456)
+
+#: Django's Simple API page's facts.
+ACTIVE: Final = IndexFacts(highest_version="6.0rc1", status="active")
+
+#: Provenance facts: a release published from GitHub Actions, and one without.
+SAMPLEPROJECT_ATTESTED: Final = AttestationFacts(publisher="github pypa/sampleproject")
+NOT_ATTESTED: Final = AttestationFacts(publisher=None)

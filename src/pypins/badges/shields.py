@@ -18,12 +18,15 @@ from pypins.badges.core import (
     Badge,
     BadgeExample,
     BadgeKind,
+    Facts,
     Params,
+    attestation_renderer,
+    index_renderer,
     parse_flag,
     pypi_renderer,
     stats_renderer,
 )
-from pypins.badges.facts import DownloadFacts, PackageFacts
+from pypins.badges.facts import AttestationFacts, DownloadFacts, IndexFacts, PackageFacts
 from pypins.badges.formatting import (
     addv,
     age_color,
@@ -41,9 +44,11 @@ __all__ = [
     "FRAMEWORKS",
     "KINDS",
     "Framework",
+    "attestations_badge",
     "format_badge",
     "free_threaded_versions",
     "platform_families",
+    "project_status_badge",
     "shields_status",
     "wheel_badge",
 ]
@@ -294,6 +299,36 @@ def _platforms(facts: PackageFacts, params: Params, now: datetime) -> Badge:
     return Badge("platforms", "no wheels", "red")
 
 
+_PROJECT_STATUS_COLORS: Final = {
+    "active": "brightgreen",
+    "archived": "orange",
+    "deprecated": "orange",
+    "quarantined": "red",
+}
+
+
+def project_status_badge(facts: IndexFacts, params: Params, now: datetime) -> Badge:
+    """PEP 792's status: ``active`` green, ``archived``/``deprecated`` orange,
+    ``quarantined`` red."""
+    return Badge("status", facts.status, _PROJECT_STATUS_COLORS.get(facts.status, "lightgrey"))
+
+
+def attestations_badge(facts: AttestationFacts, params: Params, now: datetime) -> Badge:
+    """The Trusted Publisher that attested the release (``github psf/requests``, green);
+    ``none`` (lightgrey) without provenance."""
+    if facts.publisher is None:
+        return Badge("attestations", "none", "lightgrey")
+    return Badge("attestations", facts.publisher, "green")
+
+
+def _wants_prereleases(params: Params) -> bool:
+    """Whether ``include_prereleases`` is on (a malformed value: ``render`` says so)."""
+    try:
+        return parse_flag(params, "include_prereleases")
+    except InvalidParameterError:
+        return False
+
+
 # ---------------------------------------------------------------------------------------
 # The kinds
 # ---------------------------------------------------------------------------------------
@@ -301,7 +336,7 @@ def _platforms(facts: PackageFacts, params: Params, now: datetime) -> Badge:
 
 def _ex(
     package: str,
-    facts: PackageFacts | DownloadFacts,
+    facts: Facts,
     label: str,
     message: str,
     color: str,
@@ -360,6 +395,7 @@ KINDS: Final[dict[str, BadgeKind]] = {
         ),
         renderer=pypi_renderer(_version),
         params=("include_prereleases",),
+        needs_release_list=_wants_prereleases,
         examples=(
             _ex("django", samples.DJANGO, "pypi", "v5.2.8", "blue"),
             _ex(
@@ -632,5 +668,46 @@ KINDS: Final[dict[str, BadgeKind]] = {
             _ex("django", samples.DJANGO, "platforms", "pure", "brightgreen"),
             _ex("docopt", samples.DOCOPT, "platforms", "source only", "yellow"),
         ),
+    ),
+    "attestations": BadgeKind(
+        segment="attestations",
+        title="PyPI - Attestations",
+        default_label="attestations",
+        category="version",
+        source="integrity",
+        description=(
+            "Whether the release's files carry PEP 740 attestations, and from which "
+            "Trusted Publisher: ``github psf/requests`` in green, ``none`` in lightgrey. "
+            "Read from PyPI's Integrity API for one file of the release (its sdist, else "
+            "its first file), only when this badge is asked for (pypins)."
+        ),
+        renderer=attestation_renderer(attestations_badge),
+        not_found_message="package or version not found",
+        examples=(
+            _ex(
+                "sampleproject",
+                samples.SAMPLEPROJECT_ATTESTED,
+                "attestations",
+                "github pypa/sampleproject",
+                "green",
+            ),
+            _ex("docopt", samples.NOT_ATTESTED, "attestations", "none", "lightgrey"),
+        ),
+    ),
+    "project-status": BadgeKind(
+        segment="project-status",
+        title="PyPI - Project Status",
+        default_label="status",
+        category="metadata",
+        source="simple",
+        description=(
+            "The project's PEP 792 status from PyPI's Simple API: ``active`` in "
+            "brightgreen, ``archived`` and ``deprecated`` in orange, ``quarantined`` in red "
+            "(pypins)."
+        ),
+        renderer=index_renderer(project_status_badge),
+        accepts_version=False,
+        not_found_message="package not found",
+        examples=(_ex("django", samples.ACTIVE, "status", "active", "brightgreen"),),
     ),
 }

@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Final, TypeVar, overload
+from typing import Any, Final, TypeVar
 
-from pypins.badges.facts import FACTS_SCHEMA_VERSION, DownloadFacts, PackageFacts
+from pypins.badges.facts import (
+    FACTS_SCHEMA_VERSION,
+    AttestationFacts,
+    DownloadFacts,
+    IndexFacts,
+    PackageFacts,
+)
 from pypins.cache.records import Entry
 from pypins.client import Validators
 
@@ -27,10 +33,16 @@ __all__ = ["CODEC_VERSION", "decode_entry", "encode_entry", "record_key"]
 #: Version of the envelope below; bumped when its layout changes.
 CODEC_VERSION: Final = 1
 
-Facts = TypeVar("Facts", PackageFacts, DownloadFacts)
+Facts = TypeVar("Facts", PackageFacts, DownloadFacts, IndexFacts, AttestationFacts)
+AnyFacts = PackageFacts | DownloadFacts | IndexFacts | AttestationFacts
 
 _MARKER: Final = "pypins"
-_KINDS: Final[dict[type[Any], str]] = {PackageFacts: "package", DownloadFacts: "downloads"}
+_KINDS: Final[dict[type[Any], str]] = {
+    PackageFacts: "package",
+    DownloadFacts: "downloads",
+    IndexFacts: "index",
+    AttestationFacts: "attestations",
+}
 _ENCODER: Final = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
 )
@@ -47,7 +59,7 @@ def _kind_name(kind: type[Any]) -> str:
         raise TypeError(f"not a facts record type: {kind!r}") from None
 
 
-def record_key(kind: type[PackageFacts] | type[DownloadFacts], key: str) -> str:
+def record_key(kind: type[AnyFacts], key: str) -> str:
     """A store key for ``key``'s record of ``kind``, e.g. ``package:s1:numpy``.
 
     The facts schema version is part of the key, so that during a rolling upgrade old
@@ -56,14 +68,7 @@ def record_key(kind: type[PackageFacts] | type[DownloadFacts], key: str) -> str:
     return f"{_kind_name(kind)}:s{FACTS_SCHEMA_VERSION}:{key}"
 
 
-@overload
-def encode_entry(entry: Entry[PackageFacts], kind: type[PackageFacts] | None = None) -> bytes: ...
-@overload
-def encode_entry(entry: Entry[DownloadFacts], kind: type[DownloadFacts] | None = None) -> bytes: ...
-def encode_entry(
-    entry: Entry[PackageFacts] | Entry[DownloadFacts],
-    kind: type[PackageFacts] | type[DownloadFacts] | None = None,
-) -> bytes:
+def encode_entry(entry: Entry[Facts], kind: type[Facts] | None = None) -> bytes:
     """The entry as compact UTF-8 JSON.
 
     ``kind`` is taken from the value; pass it for a negative entry (no value), which is
@@ -96,8 +101,8 @@ def encode_entry(
 def decode_entry(data: object, kind: type[Facts]) -> Entry[Facts] | None:
     """The entry ``encode_entry`` wrote, or ``None`` for anything else; never raises.
 
-    ``kind`` must be ``PackageFacts`` or ``DownloadFacts`` (a ``TypeError`` otherwise:
-    that is a programming error, not bad data).
+    ``kind`` must be one of the facts records (a ``TypeError`` otherwise: that is a
+    programming error, not bad data).
     """
     expected = _kind_name(kind)
     if not isinstance(data, bytes | bytearray | memoryview):

@@ -29,7 +29,10 @@ DEFAULT_LIFETIMES: dict[str, int] = {
     "metadata": 3600,
     "downloads": 4 * 3600,
     "static": 24 * 3600,
-    "error": 60,
+    # Short, so that a reload asks again: an error may be over in seconds.
+    "error": 30,
+    # A count queued behind pypistats' rate limit usually arrives within seconds.
+    "pending": 10,
 }
 
 #: The longest lifetime ``?cacheSeconds=`` may ask for (shields.io allows a day too).

@@ -16,31 +16,43 @@ import math
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 from urllib.parse import parse_qsl, quote, quote_from_bytes
 
 import aiohttp
 from packaging.utils import canonicalize_name
 
+from pypins import settings
 from pypins.badges import (
     KINDS,
     LEGACY_KINDS,
+    AttestationFacts,
     Badge,
     BadgeKind,
     DownloadFacts,
+    IndexFacts,
     PackageFacts,
+    Params,
     error_badge,
     facts_from_json,
+    index_facts,
     parse_static_path,
     static_from_query,
 )
 from pypins.cache.codec import decode_entry, encode_entry, record_key
 from pypins.cache.lru import LRUCache
-from pypins.cache.ratelimit import LocalTokenBucket, RateLimiter, RedisTokenBucket
-from pypins.cache.records import NOT_MODIFIED, CacheResult, Entry, Fetched, RecordCache
+from pypins.cache.ratelimit import Limit, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from pypins.cache.records import (
+    LOCK_TTL,
+    NOT_MODIFIED,
+    CacheResult,
+    Entry,
+    Fetched,
+    RecordCache,
+)
 from pypins.cache.redis_store import RedisStore
 from pypins.client import AsyncPyPIClient
 from pypins.client._async import URLCheck, client_session
@@ -52,6 +64,7 @@ from pypins.client._guard import (
     guarded_session,
 )
 from pypins.client._names import validate_name, validate_version
+from pypins.client._parse import parse_simple_project
 from pypins.client._wire import WirePool
 from pypins.config import ServiceConfig
 from pypins.errors import (
@@ -59,14 +72,15 @@ from pypins.errors import (
     InvalidParameterError,
     PypinsError,
     UpstreamBusyError,
+    UpstreamPendingError,
 )
 from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from pypins.metrics import Metrics, ResponseTag
 from pypins.render import STYLES, normalize_color, render_json, render_png, render_svg
 from pypins.settings import user_agent
 from pypins.stats import UsageRecorder
-from pypins.stats.keys import usage_kind
-from pypins.stats.report import DEFAULT_DAYS, DEFAULT_LIMIT, MAX_DAYS
+from pypins.stats.keys import LEGACY_PREFIX, usage_kind
+from pypins.stats.report import DEFAULT_DAYS, DEFAULT_LIMIT, MAX_DAYS, MAX_LIMIT
 from pypins.upstream import CircuitBreaker, RetryPolicy, Slots, UpstreamGuard
 from pypins.web import openapi, pages, stats_pages
 from pypins.web.accesslog import AccessLog
@@ -95,10 +109,25 @@ MAX_QUERY_TEXT = 256
 #: Most query fields parsed; more is an invalid query.
 MAX_QUERY_FIELDS = 64
 
-#: Seconds a download-count fetch may wait for pypistats' rate limit before giving up.
-STATS_QUEUE_SECONDS = 2.0
+#: Days of request counts the start-up warming ranks download badges by.
+WARM_DAYS = 7
+#: Seconds one process holds the right to warm (other workers and hosts skip it).
+WARM_LEASE_SECONDS = 3600.0
+#: The kinds whose records are download counts, as the request counts name them.
+_DOWNLOAD_KINDS: Final = frozenset(
+    [segment for segment, kind in KINDS.items() if kind.source == "stats"]
+    + [LEGACY_PREFIX + segment for segment, kind in LEGACY_KINDS.items() if kind.source == "stats"]
+)
 
-T = TypeVar("T", PackageFacts, DownloadFacts)
+T = TypeVar("T", PackageFacts, DownloadFacts, IndexFacts, AttestationFacts)
+V = TypeVar("V", PackageFacts, IndexFacts, AttestationFacts)
+#: What a badge kind reads: one record, or two read together.
+FactsResult = (
+    CacheResult[PackageFacts]
+    | CacheResult[DownloadFacts]
+    | CacheResult[IndexFacts]
+    | CacheResult[AttestationFacts]
+)
 
 _COMMON_ALIASES = {"colorB": "color", "colorA": "labelColor", "maxAge": "cacheSeconds"}
 
@@ -258,45 +287,38 @@ class BadgeService:
             self.shared = RedisStore.from_url(config.redis_url, timeout=config.redis_timeout)
         # One cap on upstream requests for the whole process, one guard per upstream.
         self.slots = Slots(config.max_upstream_concurrency, config.max_queued, config.timeout)
-        self.facts: RecordCache[PackageFacts] = RecordCache(
-            ttl=config.cache_ttl,
-            grace=config.grace,
-            negative_ttl=config.negative_ttl,
-            clock=self.clock,
-            shared=self.shared,
-            encode=partial(encode_entry, kind=PackageFacts),
-            decode=_decoder(PackageFacts),
-            shared_key=lambda key: record_key(PackageFacts, key),
-            max_wait=config.timeout,
-            admit=partial(self._admit, "pypi"),
+        self.facts = self._records(PackageFacts, "pypi", config.cache_ttl)
+        #: Simple API pages, fetched only for the badges that need them.
+        self.index = self._records(IndexFacts, "simple", config.cache_ttl)
+        #: One file's provenance per release, fetched only for the attestations badge.
+        self.attestations = self._records(AttestationFacts, "integrity", config.cache_ttl)
+        # A download-count fetch may queue behind pypistats' limit for minutes: its
+        # cross-process lock lasts as long, so that no other process asks meanwhile.
+        stats_lock = settings.DEFAULT_STATS_BACKLOG + config.timeout
+        self.downloads = self._records(
+            DownloadFacts,
+            "pypistats",
+            config.downloads_ttl,
+            lock_ttl=stats_lock,
+            max_wait=stats_lock,
         )
-        self.downloads: RecordCache[DownloadFacts] = RecordCache(
-            ttl=config.downloads_ttl,
-            grace=config.grace,
-            negative_ttl=config.negative_ttl,
-            clock=self.clock,
-            shared=self.shared,
-            encode=partial(encode_entry, kind=DownloadFacts),
-            decode=_decoder(DownloadFacts),
-            shared_key=lambda key: record_key(DownloadFacts, key),
-            max_wait=config.timeout,
-            admit=partial(self._admit, "pypistats"),
+        # pypistats.org allows 5 requests a second and 30 a minute per client: one
+        # first-come, first-served queue for the whole deployment when workers share a
+        # Redis.
+        limits = (
+            Limit(config.stats_rate_per_second, 1.0),
+            Limit(config.stats_rate_per_minute, 60.0),
         )
-        # pypistats.org allows about 5 requests/s and 30/min per client: one bucket for
-        # the whole deployment when workers share a Redis.
-        local_bucket = LocalTokenBucket(
-            config.stats_rate_per_second, config.stats_burst, config.stats_rate_per_minute
-        )
-        self.stats_limiter: RateLimiter = local_bucket
+        local_limiter = LocalRateLimiter(limits)
+        self.stats_limiter: RateLimiter = local_limiter
         if self.shared is not None:
-            self.stats_limiter = RedisTokenBucket(
-                self.shared,
-                "pypistats",
-                config.stats_rate_per_second,
-                config.stats_burst,
-                config.stats_rate_per_minute,
-                fallback=local_bucket,
+            self.stats_limiter = RedisRateLimiter(
+                self.shared, "pypistats", limits, fallback=local_limiter
             )
+        #: The start-up task fetching the most requested download counts, while it runs.
+        self._warming: asyncio.Task[int] | None = None
+        #: Packages whose counts pypistats is being asked for (their turn came).
+        self._asking_pypistats: set[str] = set()
         #: Requests per (package, kind), hit ratio and upstream requests, by day.
         self.usage = UsageRecorder.from_config(config, self.shared)
         #: One JSON line per request, when configured (written by the app).
@@ -315,9 +337,37 @@ class BadgeService:
         self.openapi = _page(openapi.document(), "json")
         self.health = _page(b"ok\n", "text", cache=b"no-store")
 
+    def _records(
+        self,
+        kind: type[T],
+        upstream: str,
+        ttl: int,
+        *,
+        lock_ttl: float | None = None,
+        max_wait: float | None = None,
+    ) -> RecordCache[T]:
+        """The two-tier cache of one kind of record, counted as ``upstream``'s fetches."""
+        config = self.config
+        return RecordCache(
+            ttl=ttl,
+            grace=config.grace,
+            negative_ttl=config.negative_ttl,
+            clock=self.clock,
+            shared=self.shared,
+            encode=partial(encode_entry, kind=kind),
+            decode=_decoder(kind),
+            shared_key=partial(record_key, kind),
+            lock_ttl=LOCK_TTL if lock_ttl is None else lock_ttl,
+            max_wait=config.timeout if max_wait is None else max_wait,
+            admit=partial(self._admit, upstream),
+        )
+
     async def start(self) -> None:
-        """Open the upstream connection pool and start the release poller."""
+        """Open the upstream connection pool, start the release poller and the warming
+        of the most requested download counts."""
         self._pool()
+        if self.config.warm_downloads > 0 and self._warming is None:
+            self._warming = asyncio.get_running_loop().create_task(self._warm_quietly())
         if self.config.poll_interval > 0 and self.poller is None:
             self.poller = ReleasePoller(
                 self.client(),
@@ -333,8 +383,14 @@ class BadgeService:
         if self.poller is not None:
             await self.poller.stop()
             self.poller = None
-        await self.facts.drain()
-        await self.downloads.drain()
+        if self._warming is not None:
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+            self._warming = None
+        for records in (self.facts, self.index, self.attestations):
+            await records.drain()
+        # Download counts may be queued behind pypistats' limit for minutes: stopped.
+        await self.downloads.aclose()
         await self.usage.aclose()
         if self.access_log is not None:
             self.access_log.close()
@@ -374,7 +430,13 @@ class BadgeService:
                 breaker=CircuitBreaker(
                     threshold=config.breaker_threshold, cooldown=config.breaker_cooldown
                 ),
-                retry=RetryPolicy(retries=config.retries, budget=config.timeout),
+                # Each request to pypistats spends a place in its rate limit: a retry
+                # would be one more request outside the queue. The record is fetched
+                # again later instead (failure back-off).
+                retry=RetryPolicy(
+                    retries=0 if upstream == "pypistats" else config.retries,
+                    budget=config.timeout,
+                ),
                 slots=self.slots,
                 observer=_Observer(self.metrics, self.usage),
                 shared=self.shared,
@@ -414,8 +476,12 @@ class BadgeService:
         *,
         wire: WirePool | None = None,
     ) -> AsyncPyPIClient:
+        # A custom registry's Simple and Integrity APIs are next to its JSON API.
+        default = check_url is None
         return AsyncPyPIClient(
             base,
+            simple_url=self.config.simple_url if default else None,
+            integrity_url=self.config.integrity_url if default else None,
             stats_url=self.config.stats_url,
             timeout=self.config.timeout,
             max_response_bytes=self.config.max_response_bytes,
@@ -593,7 +659,7 @@ class BadgeService:
             common.key(),
         )
         try:
-            found = await self._facts(kind, name, route.version, common.registry)
+            found = await self._facts(kind, name, route.version, common.registry, params)
         except PypinsError as error:
             return self._error(kind, error, route.fmt, common, label=label, package=name)
         self.metrics.count_cache("records", found.state)
@@ -626,22 +692,45 @@ class BadgeService:
         return served
 
     async def _facts(
-        self, kind: BadgeKind, name: str, version: str | None, registry: str | None
-    ) -> CacheResult[PackageFacts] | CacheResult[DownloadFacts]:
-        """The record a kind needs, from the caches or the upstream."""
+        self,
+        kind: BadgeKind,
+        name: str,
+        version: str | None,
+        registry: str | None,
+        params: Params,
+    ) -> FactsResult:
+        """The record a kind needs, from the caches or the upstreams.
+
+        Most kinds read the JSON API's record alone. The project-status badge reads the
+        Simple API's; a badge that needs the release list reads it there too when the
+        JSON API left out ``releases``; the attestations badge reads the provenance of
+        one file of the release the JSON record describes.
+        """
         if kind.source == "stats":
-            # Download counts come from pypistats.org whatever the registry (the record
-            # is keyed by the name alone): through the default pool, not the guarded one.
-            stats_client = self.client()
+            return await self._downloads(name)
+        if kind.source == "simple":
+            return await self._index(name, registry)
+        found = await self._package(name, version, registry)
+        facts = found.entry.value
+        if facts is None:
+            return found
+        if kind.source == "integrity":
+            if facts.provenance_file is None:  # a release without files attests nothing
+                return _joined(found, None, AttestationFacts())
+            attested = await self._attestations(
+                name, facts.version, facts.provenance_file, registry
+            )
+            return _joined(found, attested, attested.entry.value or AttestationFacts())
+        if version is None and not facts.has_release_list and kind.needs_release_list(params):
+            listed = await self._index(name, registry)
+            highest = None if listed.entry.value is None else listed.entry.value.highest_version
+            return _joined(found, listed, replace(facts, highest_version=highest))
+        return found
 
-            async def fetch_downloads(_: Entry[DownloadFacts] | None) -> Fetched[DownloadFacts]:
-                if not await self.stats_limiter.acquire(STATS_QUEUE_SECONDS):
-                    raise HTTPError(429, "Too Many Requests (pypins' own limit for pypistats)")
-                counts = await self.guard("pypistats").call(partial(stats_client.downloads, name))
-                return Fetched(DownloadFacts(counts.day, counts.week, counts.month))
-
-            return await self.downloads.get(name, fetch_downloads)
-
+    async def _package(
+        self, name: str, version: str | None, registry: str | None
+    ) -> CacheResult[PackageFacts]:
+        """The JSON API's record of a project (or one release)."""
         client = self.client(registry)
 
         async def fetch_facts(
@@ -664,15 +753,146 @@ class BadgeService:
                 facts = facts_from_json(document.data, pinned=version is not None)
                 return Fetched(facts, document.validators)
 
-            # One guard per allowed base: the paths below a base are countless.
-            upstream = "pypi" if registry is None else f"registry:{self.registries.base(registry)}"
-            return await self.guard(upstream).call(request)
+            return await self._upstream_guard("pypi", registry).call(request)
 
         return await self.facts.get(_facts_key(registry, name, version), fetch_facts)
 
+    async def _downloads(
+        self, name: str, *, wait: float | None = None
+    ) -> CacheResult[DownloadFacts]:
+        """pypistats' record of a project, asked for in turn behind its rate limit.
+
+        Counts change once a day: a record stays fresh for hours, then is served stale
+        while one refresh waits for its turn. Without a record, a badge waits ``wait``
+        seconds (``stats_max_wait`` by default) for its turn, then for the answer if its
+        turn came; its request stays queued after that, for the next load. A 429 pauses
+        the queue of every process.
+        """
+        # Download counts come from pypistats.org whatever the registry (the record is
+        # keyed by the name alone): through the default pool, not the guarded one.
+        stats_client = self.client()
+        limiter = self.stats_limiter
+        asking = self._asking_pypistats
+
+        async def fetch_downloads(_: Entry[DownloadFacts] | None) -> Fetched[DownloadFacts]:
+            if not await limiter.acquire(settings.DEFAULT_STATS_BACKLOG):
+                raise HTTPError(429, "Too Many Requests (pypins' queue for pypistats is full)")
+            asking.add(name)
+            try:
+                counts = await self.guard("pypistats").call(partial(stats_client.downloads, name))
+            except HTTPError as error:
+                if error.status_code == 429:
+                    await limiter.pause(error.retry_after or settings.DEFAULT_STATS_PAUSE)
+                raise
+            finally:
+                asking.discard(name)
+            return Fetched(DownloadFacts(counts.day, counts.week, counts.month))
+
+        if wait is None:
+            wait = self.config.stats_max_wait
+        try:
+            return await self.downloads.get(name, fetch_downloads, wait=wait)
+        except UpstreamPendingError:
+            if name not in asking:
+                raise
+        # Its turn came within the wait and its request is under way: the wait bounds
+        # the queue, not pypistats' answer, which the timeout bounds.
+        return await self.downloads.get(name, fetch_downloads, wait=self.config.timeout)
+
+    async def warm_downloads(self, pace: float | None = None) -> int:
+        """Fetch the download counts of the most requested download badges (of the last
+        week, by the request counts) that no tier holds, at most ``warm_downloads`` of
+        them, one every ``pace`` seconds: by default at a quarter of pypistats' allowance,
+        so that visitors keep the rest. One process of a deployment does it. The number
+        of records fetched."""
+        limit = self.config.warm_downloads
+        if limit <= 0:
+            return 0
+        if self.shared is None and self.config.workers > 1:
+            return 0  # no way to choose one worker: none warms
+        if self.shared is not None:
+            if await self.shared.acquire("warm-downloads", WARM_LEASE_SECONDS) is None:
+                return 0
+        report = await self.usage.report(WARM_DAYS, MAX_LIMIT)
+        names = list(
+            dict.fromkeys(row.package for row in report.rows if row.kind in _DOWNLOAD_KINDS)
+        )[:limit]
+        if pace is None:
+            pace = 4 * 60.0 / self.config.stats_rate_per_minute
+        fetched = 0
+        for name in names:
+            try:
+                found = await self._downloads(name, wait=settings.DEFAULT_STATS_BACKLOG)
+            except PypinsError as error:
+                log.info("warming the download counts of %s failed: %s", name, error)
+                continue
+            if found.state == "miss":
+                fetched += 1
+                await asyncio.sleep(pace)
+        log.info("warmed the download counts of %d of %d packages", fetched, len(names))
+        return fetched
+
+    async def _index(self, name: str, registry: str | None) -> CacheResult[IndexFacts]:
+        """The Simple API's record of a project (its release list and PEP 792 status)."""
+        client = self.client(registry)
+
+        async def fetch_index(previous: Entry[IndexFacts] | None) -> Fetched[IndexFacts] | object:
+            held = previous.validators if previous is not None and previous.found else None
+
+            async def request() -> Fetched[IndexFacts] | object:
+                document = await client.get_simple_json(
+                    name,
+                    if_none_match=held.etag if held else None,
+                    if_modified_since=held.last_modified if held else None,
+                )
+                if document.data is None:
+                    return NOT_MODIFIED
+                page = parse_simple_project(document.data, name)
+                files = ((file.filename, file.yanked) for file in page.files)
+                return Fetched(index_facts(page.status, page.versions, files), document.validators)
+
+            return await self._upstream_guard("simple", registry).call(request)
+
+        return await self.index.get(_facts_key(registry, name, None), fetch_index)
+
+    async def _attestations(
+        self, name: str, version: str, filename: str, registry: str | None
+    ) -> CacheResult[AttestationFacts]:
+        """The Integrity API's record of one file: who published it, if anyone attested."""
+        client = self.client(registry)
+
+        async def fetch_provenance(_: Entry[AttestationFacts] | None) -> Fetched[AttestationFacts]:
+            async def request() -> Fetched[AttestationFacts]:
+                provenance = await client.provenance(name, version, filename)
+                publishers = () if provenance is None else provenance.publishers
+                label = publishers[0].label if publishers else None
+                return Fetched(AttestationFacts(sys.intern(label) if label else None))
+
+            return await self._upstream_guard("integrity", registry).call(request)
+
+        key = f"{_facts_key(registry, name, version)}|{filename}"
+        return await self.attestations.get(key, fetch_provenance)
+
+    def _upstream_guard(self, upstream: str, registry: str | None) -> UpstreamGuard:
+        """The guard of one of PyPI's APIs, or of the custom registry's base."""
+        if registry is None:
+            return self.guard(upstream)
+        # One guard per allowed base: the paths below a base are countless.
+        return self.guard(f"registry:{self.registries.base(registry)}")
+
+    async def _warm_quietly(self) -> int:
+        try:
+            return await self.warm_downloads()
+        except Exception:  # warming is a nicety: it must not take the worker down
+            log.exception("warming the download counts failed")
+            return 0
+
     async def release_seen(self, name: str, released_at: float) -> bool:
         """A release of ``name`` at ``released_at``: mark older records of it stale."""
-        changed = await self.facts.invalidate_before(_facts_key(None, name, None), released_at)
+        key = _facts_key(None, name, None)
+        changed = await self.facts.invalidate_before(key, released_at)
+        # The Simple API's record lists the releases too (bitwise or: both are marked).
+        changed = await self.index.invalidate_before(key, released_at) | changed
         if changed and self.on_invalidate is not None:
             self.on_invalidate()
         return changed
@@ -735,6 +955,15 @@ class BadgeService:
             # Not worth keeping anywhere: the next request may well find a free slot.
             response = _render_sync(badge, fmt, common, b"no-store", package, retry_after=b"1")
             return ServedResponse(response, 0.0, ResponseTag(label, fmt, "busy", package or ""))
+        if isinstance(error, UpstreamPendingError):
+            # Queued behind a rate limit: the answer comes in seconds, so caches keep this
+            # badge briefly and pypins never does (the next request waits for it again).
+            max_age = lifetime("pending")
+            cache = cache_control(max_age, shared_max_age=max_age)
+            response = _render_sync(
+                badge, fmt, common, cache, package, retry_after=str(max_age).encode()
+            )
+            return ServedResponse(response, 0.0, ResponseTag(label, fmt, "pending", package or ""))
         max_age = lifetime("error")
         cache = cache_control(max_age, shared_max_age=max_age)
         response = _render_sync(badge, fmt, common, cache, package)
@@ -759,6 +988,27 @@ class BadgeService:
         if fmt == "png":
             return await asyncio.to_thread(_render_sync, badge, fmt, common, cache, package)
         return _render_sync(badge, fmt, common, cache, package)
+
+
+_STATES: Final = ("hit", "stale", "miss")
+
+
+def _joined(
+    first: CacheResult[PackageFacts], second: CacheResult[Any] | None, value: V
+) -> CacheResult[V]:
+    """One result for facts read from two records (``second`` None: from ``first``
+    alone): fetched when the later was, fresh and valid while both are, a miss or
+    stale if either is."""
+    results: list[CacheResult[Any]] = [first] if second is None else [first, second]
+    entry = Entry(
+        value,
+        max(result.entry.fetched_at for result in results),
+        min(result.entry.fresh_until for result in results),
+        min(result.entry.stale_until for result in results),
+        first.entry.validators,
+    )
+    state = max((result.state for result in results), key=_STATES.index)
+    return CacheResult(entry, state, min(result.valid_until for result in results))
 
 
 def _facts_key(registry: str | None, name: str, version: str | None) -> str:
