@@ -167,3 +167,16 @@ async def test_no_warming_without_a_way_to_choose_one_worker(
     """Several workers without Redis would each warm: none does; nor with 0."""
     assert await make_app(config.replace(workers=2, warm_downloads=5)).service.warm_downloads() == 0
     assert await make_app(config.replace(warm_downloads=0)).service.warm_downloads() == 0
+
+
+@pytest.mark.parametrize(("workers", "shares"), [(1, (5, 30)), (2, (2, 15)), (8, (1, 3))])
+def test_workers_without_redis_share_the_allowance(
+    config: ServiceConfig,
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    workers: int,
+    shares: tuple[int, int],
+) -> None:
+    """Without Redis each worker queues on its own, with its share of pypistats' limits."""
+    limiter = make_app(config.replace(workers=workers)).service.stats_limiter
+    assert isinstance(limiter, LocalRateLimiter)
+    assert tuple(limit.count for limit in limiter.limits) == shares

@@ -309,7 +309,17 @@ class BadgeService:
             Limit(config.stats_rate_per_second, 1.0),
             Limit(config.stats_rate_per_minute, 60.0),
         )
-        local_limiter = LocalRateLimiter(limits)
+        # Without Redis (or while it is down) each worker keeps its own queue: each gets
+        # its share of the allowance (at least one request per window).
+        local_limiter = LocalRateLimiter(
+            tuple(Limit(max(1, limit.count // config.workers), limit.window) for limit in limits)
+        )
+        if self.shared is None and config.workers > min(limit.count for limit in limits):
+            log.warning(
+                "%d workers without Redis may ask pypistats.org more often than it allows "
+                "(each needs at least one request a second); set PYPINS_REDIS_URL",
+                config.workers,
+            )
         self.stats_limiter: RateLimiter = local_limiter
         if self.shared is not None:
             self.stats_limiter = RedisRateLimiter(
@@ -810,9 +820,11 @@ class BadgeService:
             return 0
         if self.shared is None and self.config.workers > 1:
             return 0  # no way to choose one worker: none warms
-        if self.shared is not None:
-            if await self.shared.acquire("warm-downloads", WARM_LEASE_SECONDS) is None:
-                return 0
+        lease = self.shared is None or await self.shared.acquire(
+            "warm-downloads", WARM_LEASE_SECONDS
+        )
+        if lease is None:
+            return 0  # another process warms
         report = await self.usage.report(WARM_DAYS, MAX_LIMIT)
         names = list(
             dict.fromkeys(row.package for row in report.rows if row.kind in _DOWNLOAD_KINDS)
