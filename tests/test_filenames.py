@@ -56,3 +56,13 @@ def test_files_are_matched_to_listed_versions(
 def test_a_huge_unlisted_version_is_no_version() -> None:
     """A version of more digits than int() takes matches nothing, and raises nothing."""
     assert VersionMatcher(["1.0"]).version("demo-1." + "9" * 5000 + ".tar.gz") is None
+
+
+def test_the_last_rule_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparing names with every listed version stops at the bound: an upstream's page
+    of many files and many versions costs bounded work (the usual layouts still match)."""
+    monkeypatch.setattr("pypins.filenames.MAX_NAME_COMPARISONS", 3)
+    matcher = VersionMatcher(["1.0", "2.0"])
+    assert matcher.version("demo-1.0.post1.tar.gz") == "1.0"  # 2 comparisons
+    assert matcher.version("demo-2.0.post1.tar.gz") is None  # 2 more: over the bound
+    assert matcher.version("demo-2.0.tar.gz") == "2.0"

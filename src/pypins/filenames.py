@@ -12,7 +12,13 @@ from typing import Final
 
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["VersionMatcher", "filename_version", "package_type", "python_tag"]
+__all__ = [
+    "MAX_NAME_COMPARISONS",
+    "VersionMatcher",
+    "filename_version",
+    "package_type",
+    "python_tag",
+]
 
 # Filename endings of the distribution types, with the names yarg gives them (the JSON
 # API's ``packagetype`` for the rarer ones).
@@ -70,20 +76,25 @@ def filename_version(filename: str) -> str:
     return stem.rpartition("-")[2]
 
 
+#: Listed versions compared with file names by the last rule, per page at most: the page
+#: is an upstream's, and the rule's cost grows with files times versions.
+MAX_NAME_COMPARISONS: Final = 2_000_000
+
+
 class VersionMatcher:
     """Finds which of a project's listed versions a filename belongs to: the version
     the name shows (``filename_version``), as written, else by PEP 440 equality (``1.0``
     listed, ``1.0.0`` in the name), else the longest listed version the name holds
-    between a dash and a dot or dash."""
+    between a dash and a dot or dash (within ``MAX_NAME_COMPARISONS`` for one matcher).
+
+    The second and third rules are for names that do not follow the usual layout, and
+    their tables are built on first use."""
 
     def __init__(self, versions: Iterable[str]) -> None:
         self.listed = dict.fromkeys(versions)
-        self._longest_first = sorted(self.listed, key=len, reverse=True)
-        self._normalised: dict[Version, str] = {}
-        for version in self.listed:
-            parsed = _parse(version)
-            if parsed is not None:
-                self._normalised.setdefault(parsed, version)
+        self._normalised: dict[Version, str] | None = None
+        self._longest_first: list[str] | None = None
+        self._comparisons_left = MAX_NAME_COMPARISONS
 
     def version(self, filename: str) -> str | None:
         """The listed version ``filename`` belongs to, or None."""
@@ -91,20 +102,37 @@ class VersionMatcher:
         if candidate in self.listed:
             return candidate
         parsed = _parse(candidate)
-        found = None if parsed is None else self._normalised.get(parsed)
+        found = None if parsed is None else self._equal_to(parsed)
         if found is None:
-            # A name whose version says more than its release's (``1.10.0.post2`` files
-            # uploaded to 1.10.0; installers' platform, ``numpy-1.0.win32-py2.4.exe``):
-            # the longest listed version that follows a dash and ends at a dot or dash.
-            found = next(
-                (
-                    version
-                    for version in self._longest_first
-                    if f"-{version}." in filename or f"-{version}-" in filename
-                ),
-                None,
-            )
+            found = self._held_in(filename)
         return found
+
+    def _equal_to(self, version: Version) -> str | None:
+        if self._normalised is None:
+            self._normalised = {}
+            for text in self.listed:
+                parsed = _parse(text)
+                if parsed is not None:
+                    self._normalised.setdefault(parsed, text)
+        return self._normalised.get(version)
+
+    def _held_in(self, filename: str) -> str | None:
+        """A name whose version says more than its release's (``1.10.0.post2`` files
+        uploaded to 1.10.0; installers' platform, ``numpy-1.0.win32-py2.4.exe``): the
+        longest listed version that follows a dash and ends at a dot or dash."""
+        if self._longest_first is None:
+            self._longest_first = sorted(self.listed, key=len, reverse=True)
+        if self._comparisons_left < len(self._longest_first):
+            return None
+        self._comparisons_left -= len(self._longest_first)
+        return next(
+            (
+                version
+                for version in self._longest_first
+                if f"-{version}." in filename or f"-{version}-" in filename
+            ),
+            None,
+        )
 
 
 def _parse(text: str) -> Version | None:
