@@ -11,7 +11,7 @@ import pytest
 from pypins.cache import records
 from pypins.cache.records import NOT_MODIFIED, Entry, Fetched, RecordCache
 from pypins.client import Validators
-from pypins.errors import HTTPError, UpstreamUnavailableError
+from pypins.errors import HTTPError, UpstreamPendingError, UpstreamUnavailableError
 from tests.support.clock import FakeClock
 
 TTL = 10.0
@@ -563,3 +563,39 @@ def test_make_entry(cache: RecordCache[str], value: str | None, fresh: float, st
         stale,
     )
     assert entry.validators is validators
+
+
+# A bounded wait for a fetch that goes on
+
+
+async def test_a_bounded_wait_leaves_the_fetch_running(cache: RecordCache[str]) -> None:
+    """Past ``wait`` a caller gets UpstreamPendingError; the fetch goes on in its own task,
+    shared by the callers that come meanwhile, and its record is there afterwards."""
+    fetch = Fetch(["v1"], gate=asyncio.Event())
+    for _ in range(3):
+        with pytest.raises(UpstreamPendingError, match="queued"):
+            await cache.get("k", fetch, wait=0.01)
+    assert fetch.count == 1
+    assert fetch.gate is not None
+    fetch.gate.set()
+    await cache.drain()
+    found = await cache.get("k", fetch, wait=0.01)
+    assert (found.state, found.entry.value, fetch.count) == ("hit", "v1", 1)
+
+
+async def test_a_bounded_wait_gets_the_answer_in_time(cache: RecordCache[str]) -> None:
+    """A fetch that answers within the wait is a plain miss; its errors reach the caller."""
+    found = await cache.get("k", Fetch(["v1"]), wait=5)
+    assert (found.state, found.entry.value) == ("miss", "v1")
+    with pytest.raises(UpstreamUnavailableError):
+        await cache.get("other", Fetch([UpstreamUnavailableError("down")]), wait=5)
+
+
+async def test_aclose_stops_the_fetches_under_way(cache: RecordCache[str]) -> None:
+    """``aclose`` cancels the fetches nobody waits for any more (shutdown)."""
+    fetch = Fetch(["v1"], gate=asyncio.Event())
+    with pytest.raises(UpstreamPendingError):
+        await cache.get("k", fetch, wait=0.01)
+    await cache.aclose()
+    assert not cache._background
+    assert cache.memory.peek("k") is None

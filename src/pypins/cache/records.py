@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Generic, Literal, TypeVar
 
@@ -289,17 +289,24 @@ class RecordCache(Generic[T]):
     def _refresh_in_background(self, key: str, fetch: FetchFn[T], entry: Entry[T]) -> None:
         if key in self._inflight:
             return
-        # Register the fetch now, so that the other stale callers of this loop turn find
-        # it under way instead of each starting a background task.
+        self._start_flight(key, lambda flight: self._quiet_refresh(key, flight, fetch, entry))
+
+    def _start_flight(
+        self, key: str, run: Callable[[_Flight[T]], Coroutine[object, object, None]]
+    ) -> _Flight[T]:
+        """Register a fetch of ``key`` and run it (``run(flight)``) in a task of its own.
+
+        It is registered at once, so that the other callers of this loop turn find it
+        under way instead of each starting one.
+        """
         flight: _Flight[T] = _Flight()
         self._inflight[key] = flight
-        task = asyncio.get_running_loop().create_task(
-            self._quiet_refresh(key, flight, fetch, entry)
-        )
+        task = asyncio.get_running_loop().create_task(run(flight))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         # A task cancelled before its first step never runs the fetch: let a waiter run it.
         task.add_done_callback(lambda _: self._land(key, flight, None, _AbandonedError()))
+        return flight
 
     async def _fetch_detached(
         self, key: str, fetch: FetchFn[T], entry: Entry[T] | None, wait: float
@@ -310,7 +317,9 @@ class RecordCache(Generic[T]):
         while True:
             flight = self._inflight.get(key)
             if flight is None:
-                flight = self._start_detached(key, fetch, entry)
+                flight = self._start_flight(
+                    key, lambda flight: self._detached_run(key, flight, fetch, entry)
+                )
             try:
                 async with asyncio.timeout_at(deadline):
                     return await flight.wait()
@@ -320,17 +329,6 @@ class RecordCache(Generic[T]):
                 raise UpstreamPendingError(
                     f"{key}: the answer is queued; not here within {wait:g} s"
                 ) from None
-
-    def _start_detached(self, key: str, fetch: FetchFn[T], entry: Entry[T] | None) -> _Flight[T]:
-        """Register a fetch of ``key`` and run it in a task of its own."""
-        flight: _Flight[T] = _Flight()
-        self._inflight[key] = flight
-        task = asyncio.get_running_loop().create_task(self._detached_run(key, flight, fetch, entry))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        # A task cancelled before its first step never runs the fetch: let a waiter run it.
-        task.add_done_callback(lambda _: self._land(key, flight, None, _AbandonedError()))
-        return flight
 
     async def _detached_run(
         self, key: str, flight: _Flight[T], fetch: FetchFn[T], entry: Entry[T] | None
