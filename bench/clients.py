@@ -1,14 +1,14 @@
-"""HTTP clients for the upstream: worker CPU per request, httpx, aiohttp and pypins' wire.
+"""HTTP clients for the upstream: worker CPU per request, httpx and aiohttp.
 
-Why the service's ``AsyncPyPIClient`` runs on aiohttp, and its PyPI requests on the lean
-``WirePool`` (``pypins.client._wire``). The loopback PyPI stand-in runs in a child
-process (its own interpreter, so its threads do not take this process's GIL) and serves
-docopt's document under a new name for every request; this process, on uvloop as a
-worker is, sends the same GETs through ``httpx.AsyncClient``, ``aiohttp.ClientSession``
-and ``WirePool`` (each with one pool, as the service keeps one), one at a time and 16 at
-a time, and measures the thread CPU time this process spends per request: the cost a
-miss puts on a worker's event loop. The ratios to aiohttp are the figures; best of
-``--repeat`` passes of ``--requests`` requests each, the clients alternating pass by pass.
+Why the service's ``AsyncPyPIClient`` runs on aiohttp. The loopback PyPI stand-in runs
+in a child process (its own interpreter, so its threads do not take this process's GIL)
+and serves docopt's document under a new name for every request; this process, on
+uvloop as a worker is, sends the same GETs through ``httpx.AsyncClient`` and
+``aiohttp.ClientSession`` (each with one pool, as the service keeps one), one at a time
+and 16 at a time, and measures the thread CPU time this process spends per request: the
+cost a miss puts on a worker's event loop. The ratio of httpx to aiohttp is the figure;
+best of ``--repeat`` passes of ``--requests`` requests each, the clients alternating pass
+by pass.
 
     .venv/bin/python bench/clients.py            # about 20 seconds
 
@@ -35,7 +35,6 @@ import aiohttp
 import httpx
 import uvloop
 
-from pypins.client._wire import WirePool
 from tests.support.upstream import Upstream
 
 Fetch = Callable[[str], Awaitable[bytes]]
@@ -62,7 +61,6 @@ async def measure(base: str, requests: int, repeat: int) -> list[list[str]]:
     """Best CPU per request of each client, at each concurrency."""
     names = itertools.count()
     rows = []
-    wire = WirePool()
     async with httpx.AsyncClient(trust_env=False) as http, aiohttp.ClientSession() as session:
 
         async def with_httpx(url: str) -> bytes:
@@ -75,16 +73,9 @@ async def measure(base: str, requests: int, repeat: int) -> list[list[str]]:
                 response.raise_for_status()
                 return await response.read()
 
-        async def with_wire(url: str) -> bytes:
-            answer = await wire.get(url, {"Accept": "application/json"}, 32 * 1024 * 1024)
-            if not 200 <= answer.status < 300:
-                raise RuntimeError(f"{url}: {answer.status}")
-            return answer.body
-
         clients: dict[str, Fetch] = {
             "httpx": with_httpx,
             "aiohttp": with_aiohttp,
-            "wire": with_wire,
         }
         for concurrency in (1, 16):
             best = dict.fromkeys(clients, float("inf"))
@@ -99,12 +90,9 @@ async def measure(base: str, requests: int, repeat: int) -> list[list[str]]:
                     str(concurrency),
                     f"{best['httpx'] * 1e6:,.0f}",
                     f"{best['aiohttp'] * 1e6:,.0f}",
-                    f"{best['wire'] * 1e6:,.0f}",
                     f"{best['httpx'] / best['aiohttp']:.1f}x",
-                    f"{best['aiohttp'] / best['wire']:.1f}x",
                 ]
             )
-    await wire.aclose()
     return rows
 
 
@@ -113,11 +101,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per pass")
     parser.add_argument("--repeat", type=int, default=3, help="passes per client (best kept)")
     args = parser.parse_args()
-    total = 3 * 2 * args.repeat * args.requests
+    total = 2 * 2 * args.repeat * args.requests
     with h.upstream_process(serve_upstream, total) as port:
         rows = uvloop.run(measure(f"http://127.0.0.1:{port}", args.requests, args.repeat))
     print(f"worker CPU per upstream request (us), best of {args.repeat} x {args.requests}:")
-    header = ["in flight", "httpx", "aiohttp", "wire", "httpx / aiohttp", "aiohttp / wire"]
+    header = ["in flight", "httpx", "aiohttp", "httpx / aiohttp"]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     for row in [header, *rows]:
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))

@@ -32,13 +32,11 @@ from pypins.client._async import (
     DEFAULT_CONNECTIONS,
     MAX_PROXY_HOSTS,
     PARSE_IN_THREAD_BYTES,
-    REDIRECT_STATUSES,
     client_session,
     environment_proxy,
     mapped_errors,
-    redirect_target,
 )
-from pypins.client._http import ssl_context
+from pypins.client._http import REDIRECT_STATUSES, redirect_target, ssl_context
 from pypins.client._rss import parse_latest_updates, parse_newest_packages
 from pypins.errors import (
     HTTPError,

@@ -383,20 +383,15 @@ async def test_stale_record_is_revalidated_conditionally(
     assert upstream.count("/pypi/requests/json") == 2
 
 
-async def test_the_default_client_uses_the_lean_pool_and_registries_do_not() -> None:
-    """PyPI's requests go over the lean pool; a registry's through the guarded aiohttp pool,
-    and so does everything when a session is given."""
+async def test_the_default_client_and_registries_use_their_own_pools() -> None:
+    """PyPI's requests go over the default pool; a registry's over the guarded one,
+    which checks every address before it is dialled."""
     config = ServiceConfig(allowed_registries=("https://registry.example/simple",))
     service = BadgeService(config)
-    pool = service._wire
-    assert pool is not None
-    assert service.client()._wire is pool
-    assert service.client("https://registry.example/simple")._wire is None
+    default = service.client()
+    registry = service.client("https://registry.example/simple")
+    assert default._pool() is service._pool()
+    assert registry._pool() is service._registry_pool()
+    assert registry.policy.check_url is not None
+    assert default.policy.check_url is None
     await service.stop()
-    assert pool.closed
-    assert service._wire is not None
-    assert not service._wire.closed
-
-    given = BadgeService(config, session=service._pool())
-    assert given.client()._wire is None
-    await given.stop()

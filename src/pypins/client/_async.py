@@ -14,7 +14,7 @@ import asyncio
 import ssl
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
-from yarl import URL
 
 from pypins.client import _http
 from pypins.client._models import (
@@ -46,7 +45,6 @@ from pypins.client._rss import (
     parse_newest_packages,
     parse_project_releases,
 )
-from pypins.client._wire import WirePool
 from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import (
     DEFAULT_LATEST_UPDATES_URL,
@@ -69,14 +67,8 @@ PARSE_IN_THREAD_BYTES = 1024 * 1024
 #: Connections a pool keeps open at most (all hosts together).
 DEFAULT_CONNECTIONS = 100
 
-#: The statuses whose ``Location`` is followed.
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
 #: Hosts whose proxy a client remembers (redirects could name any number of them).
 MAX_PROXY_HOSTS = 64
-
-#: Checks one URL (the first and every redirect) before it is requested; raises to refuse.
-URLCheck = Callable[[str], None]
 
 
 def client_session(
@@ -131,24 +123,6 @@ def environment_proxy(url: str) -> str | None:
     return proxies.get(parts.scheme) or proxies.get("all")
 
 
-def _redirect_location(head: _http.ResponseHead) -> str | None:
-    """The ``Location`` of a redirect this client follows, else None."""
-    if head.status in REDIRECT_STATUSES:
-        return head.headers.get("Location")
-    return None
-
-
-def redirect_target(url: str, location: str) -> str:
-    """The absolute http(s) URL a ``Location`` sent by ``url`` points to."""
-    try:
-        target = URL(url).join(URL(location))
-    except (ValueError, TypeError) as exc:
-        raise InvalidResponseError(f"{url} redirected to an invalid URL") from exc
-    if target.scheme not in ("http", "https") or not target.host:
-        raise InvalidResponseError(f"{url} redirected to {str(target)[:200]!r}; refused")
-    return str(target)
-
-
 class AsyncPyPIClient:
     """An asyncio PyPI client over one connection pool.
 
@@ -163,9 +137,8 @@ class AsyncPyPIClient:
     ``session`` shares a pool made by :func:`client_session` (the client then leaves it
     open); ``check_url`` vets every URL, redirects included, before it is requested;
     ``trust_env`` sends requests through the proxy the environment names, as httpx does.
-    ``wire`` (a :class:`~pypins.client._wire.WirePool`, left open) takes the requests it
-    can - no proxy, no ``check_url`` - over a leaner HTTP client than aiohttp; the
-    service gives one to its PyPI client.
+    Every request follows :class:`~pypins.client._http.RequestPolicy`, as the blocking
+    client's do.
     """
 
     def __init__(
@@ -183,10 +156,9 @@ class AsyncPyPIClient:
         max_redirects: int = _http.DEFAULT_MAX_REDIRECTS,
         user_agent: str | None = None,
         session: aiohttp.ClientSession | None = None,
-        check_url: URLCheck | None = None,
+        check_url: _http.URLCheck | None = None,
         trust_env: bool = True,
         parse_in_thread_bytes: int | None = PARSE_IN_THREAD_BYTES,
-        wire: WirePool | None = None,
     ) -> None:
         self.pypi_url = pypi_url
         self.stats_url = stats_url
@@ -198,16 +170,14 @@ class AsyncPyPIClient:
         self.integrity_url = integrity_url or _http.sibling_url(pypi_url, "integrity")
         self.timeout = timeout
         self._request_timeout = aiohttp.ClientTimeout(total=timeout)
-        self.max_response_bytes = max_response_bytes
-        self.max_redirects = max_redirects
-        self.user_agent = user_agent
-        self.check_url = check_url
+        self.policy = _http.RequestPolicy(
+            timeout, max_response_bytes, max_redirects, user_agent, check_url
+        )
         self.trust_env = trust_env
         self._proxies: dict[str, str | None] = {}
         self.parse_in_thread_bytes = parse_in_thread_bytes
         self._owns_session = session is None
         self._session = session
-        self._wire = wire if check_url is None else None
 
     async def __aenter__(self) -> AsyncPyPIClient:
         return self
@@ -257,66 +227,35 @@ class AsyncPyPIClient:
         conditional: bool = False,
         until: float | None = None,
     ) -> tuple[_http.ResponseHead, bytes | None]:
-        """GET ``url``: the response's head and its bounded body (None for a 304).
-
-        ``until`` is the exchange's monotonic deadline (default: ``timeout`` from now).
-        """
-        if until is None:
-            until = _http.deadline(self.timeout)
+        """GET ``url`` under the policy, hop by hop: the final head and its bounded body
+        (None for a 304). ``until`` is the exchange's monotonic deadline."""
+        exchange = _http.Exchange(url, self.policy, conditional=conditional, until=until)
         try:
-            async with asyncio.timeout(until - time.monotonic()):
-                return await self._exchange(url, headers, conditional, until)
+            async with asyncio.timeout(exchange.remaining()):
+                while True:
+                    target = exchange.next_hop()
+                    with mapped_errors(target):
+                        async with self._pool().get(
+                            target,
+                            headers=headers,
+                            allow_redirects=False,
+                            timeout=self._request_timeout,
+                            proxy=self._proxy(target),
+                        ) as response:
+                            head = _http.ResponseHead(
+                                response.status,
+                                response.reason or "",
+                                str(response.url),
+                                response.headers,
+                            )
+                            step = exchange.receive(head)
+                            if step == "body":
+                                async for chunk in response.content.iter_any():
+                                    exchange.add(chunk)
+                    if step != "redirect":
+                        return exchange.result()
         except TimeoutError:
             raise UpstreamUnavailableError(f"{url} did not answer in time") from None
-
-    async def _exchange(
-        self, url: str, headers: dict[str, str], conditional: bool, until: float
-    ) -> tuple[_http.ResponseHead, bytes | None]:
-        target = url
-        for _ in range(self.max_redirects + 1):
-            if self.check_url is not None:
-                self.check_url(target)
-            proxy = self._proxy(target)
-            wire = self._wire if proxy is None else None
-            route = None if wire is None else wire.split(target)
-            if wire is not None and route is not None:
-                answer = await wire.send(route, target, headers, self.max_response_bytes)
-                head = _http.ResponseHead(answer.status, answer.reason, target, answer.headers)
-                body: bytes | None = answer.body
-            else:
-                head, body = await self._over_aiohttp(target, headers, proxy, until)
-            location = _redirect_location(head)
-            if location is not None:
-                target = redirect_target(target, location)
-                continue
-            if _http.check_status(head, conditional=conditional):
-                return head, None
-            return head, body
-        raise InvalidResponseError(f"{url} redirected too many times")
-
-    async def _over_aiohttp(
-        self, target: str, headers: dict[str, str], proxy: str | None, until: float
-    ) -> tuple[_http.ResponseHead, bytes | None]:
-        """One hop through aiohttp: the head, and the bounded body of a 2xx answer that
-        is not a redirect (None otherwise: it is never read)."""
-        with mapped_errors(target):
-            async with self._pool().get(
-                target,
-                headers=headers,
-                allow_redirects=False,
-                timeout=self._request_timeout,
-                proxy=proxy,
-            ) as response:
-                head = _http.ResponseHead(
-                    response.status, response.reason or "", str(response.url), response.headers
-                )
-                if _redirect_location(head) is not None or not 200 <= head.status < 300:
-                    return head, None
-                _http.check_declared_size(head, self.max_response_bytes)
-                body = _http.BodyCollector(head.url, self.max_response_bytes, until)
-                async for chunk in response.content.iter_any():
-                    body.add(chunk)
-                return head, body.content()
 
     async def _document(
         self, head: _http.ResponseHead, content: bytes | None, until: float
@@ -345,11 +284,8 @@ class AsyncPyPIClient:
         if_modified_since: datetime | str | None = None,
     ) -> JSONDocument:
         """GET a JSON document with its validators (``data`` None after a 304)."""
-        headers = _http.request_headers(
-            self.user_agent,
-            accept=accept,
-            if_none_match=if_none_match,
-            if_modified_since=if_modified_since,
+        headers = self.policy.headers(
+            accept=accept, if_none_match=if_none_match, if_modified_since=if_modified_since
         )
         conditional = if_none_match is not None or if_modified_since is not None
         until = _http.deadline(self.timeout)
@@ -435,12 +371,12 @@ class AsyncPyPIClient:
     async def downloads(self, name: str) -> Downloads:
         """Recent download counts of ``name`` from the download-stats API."""
         url = _http.stats_url(self.stats_url, name)
-        _, content = await self._fetch(url, _http.request_headers(self.user_agent))
+        _, content = await self._fetch(url, self.policy.headers())
         assert content is not None
         return parse_stats(content, name)
 
     async def _feed(self, url: str) -> bytes:
-        headers = _http.request_headers(self.user_agent, accept=_http.RSS_ACCEPT)
+        headers = self.policy.headers(accept=_http.RSS_ACCEPT)
         _, content = await self._fetch(url, headers)
         assert content is not None
         return content

@@ -1,20 +1,28 @@
-"""What the sync and async clients share: TLS trust, URLs, headers, status checks, bounded
-bodies."""
+"""What the sync and async clients share: TLS trust, URLs, headers, and the request
+policy itself.
+
+:class:`Exchange` is one logical GET under a :class:`RequestPolicy` (time, size,
+redirects, statuses), without I/O: each client drives it hop by hop over its own HTTP
+library (httpx for the blocking client, aiohttp for the asyncio one), so that both obey
+the very same rules, written once here.
+"""
 
 from __future__ import annotations
 
 import os
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from types import MappingProxyType
+from typing import Literal
 from urllib.parse import quote
 
 import certifi
+from yarl import URL
 
 from pypins.client._models import JSONDocument, Package, SimpleProject, Validators
 from pypins.client._names import normalize_name, validate_name, validate_version
@@ -25,7 +33,11 @@ from pypins.errors import (
     InvalidResponseError,
     UpstreamUnavailableError,
 )
-from pypins.settings import user_agent
+from pypins.settings import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    user_agent,
+)
 
 #: Redirects followed before giving up (PyPI redirects non-canonical names once).
 DEFAULT_MAX_REDIRECTS = 5
@@ -132,6 +144,44 @@ def request_headers(
     if if_modified_since is not None:
         headers["If-Modified-Since"] = http_date(if_modified_since)
     return headers
+
+
+#: Checks one URL (the first and every redirect) before it is requested; raises to refuse.
+URLCheck = Callable[[str], None]
+
+#: The statuses whose ``Location`` is followed.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPolicy:
+    """What every request of a client obeys, whichever HTTP library sends it."""
+
+    #: Seconds one whole exchange may take: connecting, every redirect, the body.
+    timeout: float = DEFAULT_TIMEOUT
+    #: The largest body read, checked against ``Content-Length`` and while reading.
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    #: Redirects followed (one hop at a time, each checked) before giving up.
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    #: The User-Agent sent (None: pypins' own).
+    user_agent: str | None = None
+    #: Vets every URL, redirects included, before it is requested.
+    check_url: URLCheck | None = None
+
+    def headers(
+        self,
+        *,
+        accept: str = "application/json",
+        if_none_match: str | None = None,
+        if_modified_since: datetime | str | None = None,
+    ) -> dict[str, str]:
+        """The headers of one request under this policy."""
+        return request_headers(
+            self.user_agent,
+            accept=accept,
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +294,95 @@ class BodyCollector:
 def deadline(timeout: float) -> float:
     """The monotonic time by which a whole exchange must be over."""
     return time.monotonic() + timeout
+
+
+def redirect_location(head: ResponseHead) -> str | None:
+    """The ``Location`` of a redirect a client follows, else None."""
+    if head.status in REDIRECT_STATUSES:
+        return head.headers.get("Location")
+    return None
+
+
+def redirect_target(url: str, location: str) -> str:
+    """The absolute http(s) URL a ``Location`` sent by ``url`` points to."""
+    try:
+        target = URL(url).join(URL(location))
+    except (ValueError, TypeError) as exc:
+        raise InvalidResponseError(f"{url} redirected to an invalid URL") from exc
+    if target.scheme not in ("http", "https") or not target.host:
+        raise InvalidResponseError(f"{url} redirected to {str(target)[:200]!r}; refused")
+    return str(target)
+
+
+#: What a client does after ``Exchange.receive``: ask the next hop, read the body, or
+#: stop (an answer without a body to read: a 304 to a conditional request).
+Step = Literal["redirect", "body", "done"]
+
+
+class Exchange:
+    """One logical GET of ``url`` under ``policy``, without I/O.
+
+    A client asks :meth:`next_hop` for the URL to request, gives :meth:`receive` the
+    head of the answer and, when it says ``"body"``, each chunk of the body to
+    :meth:`add`; after ``"redirect"`` it asks for the next hop; :meth:`result` is the
+    final head and body. Redirects are followed one hop at a time (each URL checked),
+    a non-2xx answer raises ``HTTPError``, a body over the size bound or the deadline
+    raises as the policy says.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        policy: RequestPolicy,
+        *,
+        conditional: bool = False,
+        until: float | None = None,
+    ) -> None:
+        self.url = url
+        self.policy = policy
+        self.conditional = conditional
+        #: The monotonic time by which the whole exchange must be over.
+        self.until = deadline(policy.timeout) if until is None else until
+        self._target = url
+        self._hops = 0
+        self._head: ResponseHead | None = None
+        self._body: BodyCollector | None = None
+
+    def remaining(self) -> float:
+        """Seconds left of the exchange's time."""
+        return self.until - time.monotonic()
+
+    def next_hop(self) -> str:
+        """The URL to request next, vetted by the policy."""
+        if self._hops > self.policy.max_redirects:
+            raise InvalidResponseError(f"{self.url} redirected too many times")
+        self._hops += 1
+        if self.policy.check_url is not None:
+            self.policy.check_url(self._target)
+        return self._target
+
+    def receive(self, head: ResponseHead) -> Step:
+        """Take the head of an answer: follow a redirect, read a 2xx body, or stop."""
+        location = redirect_location(head)
+        if location is not None:
+            self._target = redirect_target(self._target, location)
+            return "redirect"
+        self._head = head
+        if check_status(head, conditional=self.conditional):
+            return "done"
+        check_declared_size(head, self.policy.max_response_bytes)
+        self._body = BodyCollector(head.url, self.policy.max_response_bytes, self.until)
+        return "body"
+
+    def add(self, chunk: bytes) -> None:
+        """Take one chunk of the body."""
+        assert self._body is not None
+        self._body.add(chunk)
+
+    def result(self) -> tuple[ResponseHead, bytes | None]:
+        """The final head, and the body (None for a 304 to a conditional request)."""
+        assert self._head is not None
+        return self._head, None if self._body is None else self._body.content()
 
 
 def json_document(head: ResponseHead, content: bytes | None) -> JSONDocument:

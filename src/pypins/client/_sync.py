@@ -56,8 +56,6 @@ def mapped_errors(url: str) -> Iterator[None]:
         raise UpstreamUnavailableError(f"{url} did not answer in time ({exc!r})") from exc
     except httpx.TransportError as exc:
         raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
-    except httpx.TooManyRedirects as exc:
-        raise InvalidResponseError(f"{url} redirected too many times") from exc
     except httpx.DecodingError as exc:
         raise InvalidResponseError(f"{url} sent a body that cannot be decoded ({exc})") from exc
 
@@ -103,16 +101,12 @@ class PyPIClient:
         self.simple_url = simple_url or _http.sibling_url(pypi_url, "simple")
         self.integrity_url = integrity_url or _http.sibling_url(pypi_url, "integrity")
         self.timeout = timeout
-        self.max_response_bytes = max_response_bytes
-        self.user_agent = user_agent
+        self.policy = _http.RequestPolicy(timeout, max_response_bytes, max_redirects, user_agent)
         self._owns_client = http_client is None
         import httpx  # noqa: PLC0415
 
         self._client = http_client or httpx.Client(
-            timeout=timeout,
-            max_redirects=max_redirects,
-            follow_redirects=True,
-            verify=_http.ssl_context(),
+            timeout=timeout, follow_redirects=False, verify=_http.ssl_context()
         )
 
     def __enter__(self) -> PyPIClient:
@@ -134,22 +128,23 @@ class PyPIClient:
     def _fetch(
         self, url: str, headers: dict[str, str], *, conditional: bool = False
     ) -> tuple[_http.ResponseHead, bytes | None]:
-        """GET ``url``: the response's head and its bounded body (None for a 304)."""
-        until = _http.deadline(self.timeout)
-        with (
-            mapped_errors(url),
-            self._client.stream(
-                "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True
-            ) as response,
-        ):
-            head = response_head(response)
-            if _http.check_status(head, conditional=conditional):
-                return head, None
-            _http.check_declared_size(head, self.max_response_bytes)
-            body = _http.BodyCollector(head.url, self.max_response_bytes, until)
-            for chunk in response.iter_bytes():
-                body.add(chunk)
-            return head, body.content()
+        """GET ``url`` under the policy, hop by hop: the final head and its bounded body
+        (None for a 304)."""
+        exchange = _http.Exchange(url, self.policy, conditional=conditional)
+        while True:
+            target = exchange.next_hop()
+            with (
+                mapped_errors(target),
+                self._client.stream(
+                    "GET", target, headers=headers, timeout=self.timeout, follow_redirects=False
+                ) as response,
+            ):
+                step = exchange.receive(response_head(response))
+                if step == "body":
+                    for chunk in response.iter_bytes():
+                        exchange.add(chunk)
+            if step != "redirect":
+                return exchange.result()
 
     def _get_document(
         self,
@@ -160,11 +155,8 @@ class PyPIClient:
         if_modified_since: datetime | str | None = None,
     ) -> JSONDocument:
         """GET a JSON document with its validators (``data`` None after a 304)."""
-        headers = _http.request_headers(
-            self.user_agent,
-            accept=accept,
-            if_none_match=if_none_match,
-            if_modified_since=if_modified_since,
+        headers = self.policy.headers(
+            accept=accept, if_none_match=if_none_match, if_modified_since=if_modified_since
         )
         conditional = if_none_match is not None or if_modified_since is not None
         head, content = self._fetch(url, headers, conditional=conditional)
@@ -248,14 +240,12 @@ class PyPIClient:
     def downloads(self, name: str) -> Downloads:
         """Recent download counts of ``name`` from the download-stats API."""
         url = _http.stats_url(self.stats_url, name)
-        _, content = self._fetch(url, _http.request_headers(self.user_agent))
+        _, content = self._fetch(url, self.policy.headers())
         assert content is not None
         return parse_stats(content, name)
 
     def _feed(self, url: str) -> bytes:
-        _, content = self._fetch(
-            url, _http.request_headers(self.user_agent, accept=_http.RSS_ACCEPT)
-        )
+        _, content = self._fetch(url, self.policy.headers(accept=_http.RSS_ACCEPT))
         assert content is not None
         return content
 

@@ -55,7 +55,7 @@ from pypins.cache.records import (
 )
 from pypins.cache.redis_store import RedisStore
 from pypins.client import AsyncPyPIClient
-from pypins.client._async import URLCheck, client_session
+from pypins.client._async import client_session
 from pypins.client._guard import (
     MAX_REDIRECTS,
     NO_REGISTRIES,
@@ -63,9 +63,9 @@ from pypins.client._guard import (
     RegistryPolicy,
     guarded_session,
 )
+from pypins.client._http import URLCheck
 from pypins.client._names import validate_name, validate_version
 from pypins.client._parse import parse_simple_project
-from pypins.client._wire import WirePool
 from pypins.config import ServiceConfig
 from pypins.errors import (
     HTTPError,
@@ -275,8 +275,6 @@ class BadgeService:
         #: The base URLs allowed as ``pypiBaseUrl``.
         self.registries = RegistryPolicy.from_urls(config.allowed_registries)
         self._session = session
-        #: The lean pool of the default PyPI client, unless a session was given.
-        self._wire: WirePool | None = WirePool() if session is None else None
         #: The pool of custom registries: addresses checked, DNS-pinned (made on first use).
         self._registry_session: aiohttp.ClientSession | None = None
         self._registry_guard = RegistryGuard(self.registries, config.allow_private_registries)
@@ -409,9 +407,6 @@ class BadgeService:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        if self._wire is not None:
-            await self._wire.aclose()
-            self._wire = WirePool()
         if self._registry_session is not None:
             await self._registry_session.close()
             self._registry_session = None
@@ -473,9 +468,7 @@ class BadgeService:
         if registry is not None:
             return self._new_client(registry, self._registry_pool(), self._registry_guard)
         if self._default_client is None:
-            self._default_client = self._new_client(
-                self.config.pypi_url, self._pool(), wire=self._wire
-            )
+            self._default_client = self._new_client(self.config.pypi_url, self._pool())
         return self._default_client
 
     def _new_client(
@@ -483,8 +476,6 @@ class BadgeService:
         base: str,
         pool: aiohttp.ClientSession,
         check_url: URLCheck | None = None,
-        *,
-        wire: WirePool | None = None,
     ) -> AsyncPyPIClient:
         # A custom registry's Simple and Integrity APIs are next to its JSON API.
         default = check_url is None
@@ -502,7 +493,6 @@ class BadgeService:
             # A registry's name is resolved and checked here, never by a proxy.
             trust_env=check_url is None,
             max_redirects=MAX_REDIRECTS,
-            wire=wire,
         )
 
     async def respond(
