@@ -423,6 +423,16 @@ def serving_env(pypi_url: str, stats_url: str, state: Path) -> dict[str, str]:
     }
 
 
+def export_source(revision: str, into: Path) -> Path:
+    """``src/`` of git ``revision``, written under ``into``: the directory to put on
+    ``PYTHONPATH`` to run the service as it was at that revision."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
 def run_main(main: Callable[[], int]) -> NoReturn:
     """Exit with ``main()``'s status, or with 130 on Ctrl-C (and on SIGTERM, after
     :func:`stop_on_sigterm`) once every ``with`` block has stopped its process."""

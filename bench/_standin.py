@@ -2,9 +2,11 @@
 
 The cold mix of ``bench/serving.py`` sends about a thousand misses a second upstream.
 The test suite's stand-in (``tests/support/upstream.py``: ``http.server``, a thread per
-connection, a document built per name) spends about 390 us of CPU on each, a third of
-one of this machine's two cores, taken from the worker under test. Upstream CPU is not
-pypins' cost (PyPI does not run on the badge server), so the benchmark uses this one:
+connection, a document built per name) spends hundreds of microseconds of CPU on each,
+taken from the cores the worker under test runs on (each cold run of
+``bench/serving.py`` prints the upstream's CPU; ``--standin threaded`` selects that
+stand-in). Upstream CPU is not pypins' cost (PyPI does not run on the badge server),
+so the benchmark uses this one:
 
 * it captures the answers it needs from the real stand-in once, at start-up: the
   cached badge's document and the template of the miss packages;

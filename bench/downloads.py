@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -118,17 +117,6 @@ def run(label: str, src: Path | None, page_size: int, reload_after: float) -> Ru
         return Run(first, reload, limits.rejected, stats)
 
 
-def export(revision: str, into: Path) -> Path:
-    """``src/`` of ``revision``, written under ``into``; the directory to import from."""
-    archive = subprocess.run(
-        ["git", "-C", str(h.ROOT), "archive", revision, "src"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
-
-
 def describe(load: Load) -> str:
     others = ", ".join(f"{count} {message!r}" for message, count in load.others.most_common())
     return others or "-"
@@ -144,7 +132,7 @@ def main() -> int:
     runs: dict[str, Run] = {}
     with tempfile.TemporaryDirectory(prefix="pypins-reference-") as scratch:
         if args.reference:
-            src = export(args.reference, Path(scratch))
+            src = h.export_source(args.reference, Path(scratch))
             runs[args.reference] = run(args.reference, src, args.page, args.reload)
         runs["this tree"] = run("this tree", None, args.page, args.reload)
     rows = []

@@ -1,8 +1,8 @@
 """A small, fast HTTP/1.1 load generator for the benchmarks (loopback only).
 
-httpx is the right client for pypins itself, but its connection pool costs more per
-request than the badge service under test. Each worker here keeps one keep-alive
-connection, writes a GET and reads the status line, the headers and a
+A general-purpose client's connection pool (httpx's) costs more per request than the
+badge service under test, so the run would measure the client. Each worker here keeps
+one keep-alive connection, writes a GET and reads the status line, the headers and a
 ``Content-Length`` body: enough for pypins, nginx and Varnish.
 """
 

@@ -52,7 +52,7 @@ CONSTANT_APP = "bench._harness:constant_app"
 CONSTANT_RSGI_APP = "bench._harness:constant_rsgi_app"
 PYPINS_RSGI_APP = "bench._harness:pypins_rsgi_app"
 PYPINS_PROTOCOL = "pypins.web.protocol:PypinsProtocol"
-#: The settings ``pypins serve`` used when it ran on granian, as flags.
+#: granian set up as a badge server would run it (ASGI, one worker, no websockets).
 GRANIAN = ("--interface", "asgi", "--workers", "1", "--no-ws", "--log-level", "warning")
 UVICORN = (
     "--loop",

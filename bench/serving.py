@@ -6,6 +6,9 @@ one load thread, for every connection count, alternating the targets round after
 
 * (a) nginx, the badge as a static file with pypins' own headers (the reference);
 * (b) ``pypins serve --workers 1``, a cached badge;
+* (r) with ``--reference REV``: the same as (b), with the service as it was at git
+  revision ``REV`` (its ``src/`` exported to a temporary directory), so that a change is
+  measured against what it changes in one run;
 * (c) ``pypins serve --workers 2``, the same cached badge;
 * (d) ``pypins serve --workers 1``, a cold mix: 1 request in 20 names a package the
   service has never seen, fetched from the upstream with 20 ms added latency;
@@ -20,14 +23,15 @@ target's throughput as a ratio to nginx measured in the same round (not for the 
 upstream latency + 10 ms. The exit status is 0 when all are met.
 
 The upstream of (d) and (e) is the lean replay of the stand-in's answers
-(``bench/_standin.py``, one asyncio process, a few percent of a core), so that the
-upstream does not take the worker's CPU; ``--standin threaded`` uses the test suite's
-stand-in instead (a third of a core at this rate). Each cold run prints the fetches
+(``bench/_standin.py``, one asyncio process), so that the upstream takes as little of
+the worker's CPU as it can; ``--standin threaded`` uses the test suite's stand-in
+instead (a thread per connection, dearer per answer). Each cold run prints the fetches
 the upstream counted against the misses wrk sent (so the misses are real), the
 worker's and the upstream's CPU, and pypins' own mean fetch time.
 
     .venv/bin/python bench/serving.py                       # 3 rounds x 64, 256 x 10 s
     .venv/bin/python bench/serving.py --duration 2 --rounds 1 --connections 64
+    .venv/bin/python bench/serving.py --reference HEAD~3 --connections 64
     .venv/bin/python bench/serving.py --profile /tmp/pypins-profile
 
 ``--profile DIR`` measures nothing else: it samples the worker of (b), then of (d),
@@ -248,6 +252,12 @@ def running(args: argparse.Namespace) -> Iterator[Setup]:
             "c": Service(*flags, "2", env=env, start_timeout=60),
             "d": Service(*flags, "1", env=env, start_timeout=60),
         }
+        if args.reference:
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pypins-ref-")))
+            source = h.export_source(args.reference, scratch)
+            services["r"] = Service(
+                *flags, "1", env={**env, "PYTHONPATH": str(source)}, start_timeout=60
+            )
         for service in services.values():
             stack.enter_context(service)
         body, headers = fetch_badge(services["b"].url + h.BADGE_PATH)
@@ -260,6 +270,15 @@ def running(args: argparse.Namespace) -> Iterator[Setup]:
         targets = [
             Target("a", "nginx, static file (reference)", nginx.url + h.BADGE_PATH),
             Target("b", "pypins, 1 worker, cached", services["b"].url + h.BADGE_PATH),
+            *(
+                [
+                    Target(
+                        "r", f"pypins at {args.reference}, as (b)", services["r"].url + h.BADGE_PATH
+                    )
+                ]
+                if args.reference
+                else []
+            ),
             Target("c", "pypins, 2 workers, cached", services["c"].url + h.BADGE_PATH),
             Target(
                 "d",
@@ -363,6 +382,12 @@ def report(
             [[name, got, wanted, "yes" if ok else "NO"] for name, got, wanted, ok in checks],
         )
     )
+    if args.reference:
+        ratio_r = h.median(ratios["r", first])
+        print(
+            f"(b) against (r), {args.reference} as it was: {ratio_b:.3f} against {ratio_r:.3f} "
+            f"x nginx ({ratio_b / ratio_r:.2f}x)"
+        )
     met = all(ok for *_, ok in checks)
     p99_e = h.median([r.p99_ms for r in results["e", first]])
     print(
@@ -606,6 +631,7 @@ def main() -> int:
     parser.add_argument(
         "--paced-rate", type=float, default=1000.0, help="requests/s offered to (e)"
     )
+    parser.add_argument("--reference", help="a git revision measured as (r), beside (b)")
     parser.add_argument("--profile", metavar="DIR", help="py-spy (b) and (d) instead")
     parser.add_argument("--top", type=int, default=25, help="frames listed by --profile")
     args = parser.parse_args()

@@ -129,8 +129,9 @@ class PypinsApp:
                 tag = served.tag.not_modified
             else:
                 # PreparedResponse.start_message() and body_message(), inlined: made here
-                # rather than kept with each cached response (~450 B each), two dict
-                # displays cost far less than the sends.
+                # rather than kept with each cached response (bench/memory.py --breakdown
+                # counts what keeping them costs); two dict displays cost far less than
+                # the sends.
                 await send(
                     {
                         "type": "http.response.start",

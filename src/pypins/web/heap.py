@@ -1,12 +1,11 @@
 """Keeps the garbage collector's pauses short in a worker whose caches keep growing.
 
-CPython's full (generation 2) collection walks every object it tracks, at about
-0.7 µs each on the development machine, holding the event loop the whole time. A
-worker that has just started tracks some 60,000 objects (modules, tables, the app);
-every cached package and badge adds about a dozen more. While caches fill, a full
-collection comes every few seconds, each one longer than the last: in the cold-mix
-benchmark (``bench/serving.py``, target (d)) they stalled the loop for 50 to 120 ms
-and made the tail of every request in flight.
+CPython's full (generation 2) collection walks every object it tracks, holding the
+event loop the whole time. A worker that has just started tracks some 60,000 objects
+(modules, tables, the app); every cached package and badge adds about a dozen more.
+While caches fill, a full collection comes every few seconds, each longer than the
+last, and every request in flight waits for it (``bench/serving.py``, target (d),
+shows it in the tail).
 
 :class:`HeapKeeper` freezes (:func:`gc.freeze`) what is alive once the worker has
 started, and then, once a second, what has survived since: a collection of the

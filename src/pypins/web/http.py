@@ -93,8 +93,9 @@ class PreparedResponse:
 
     Tens of thousands are kept, so each holds only what differs from the others: the
     header tuples every response has alike (content type, length, cache policy) are
-    shared, and the ASGI messages are made when sending (a dict display costs less
-    than a tenth of a microsecond; two kept dicts would cost about 450 bytes). The 304
+    shared, and the ASGI messages are made when sending (building them costs little
+    next to the send; keeping them would cost every cached response several hundred
+    bytes: ``bench/memory.py --breakdown`` counts it). The 304
     form, and the HTTP/1.1 heads :mod:`pypins.web.protocol` writes, are built on first
     use: most cached responses are never revalidated, nor served twice.
     """
