@@ -56,8 +56,8 @@ import httpx
 from pypins.badges import KINDS, facts_from_json
 from pypins.client import AsyncPyPIClient, _http
 from pypins.client._async import PARSE_IN_THREAD_BYTES
-from pypins.client._parse import load_json
 from pypins.config import ServiceConfig
+from pypins.pypi import load_json
 from pypins.render import render_svg
 from pypins.web.asgi import PypinsApp
 from pypins.web.service import BadgeService

@@ -1,4 +1,5 @@
-"""Reading facts out of Trove classifiers."""
+"""Reading facts out of Trove classifiers: the list helpers (the client's ``Package``) and
+the one-pass reading (the badges' facts)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pypins.classifiers import (
+    ClassifierFacts,
+    classifier_facts,
     development_status,
     license_names,
     python_implementations,
@@ -142,3 +145,40 @@ def test_helpers_accept_any_strings(classifiers: list[str]) -> None:
         assert len(result) == len(set(result))
         assert all(result)
     development_status(classifiers)
+
+
+def test_one_pass_reads_every_family_the_badges_use() -> None:
+    """Each family in its field, in listed order, without repeats; the badges' Python
+    versions keep ``X`` beside ``X.Y``, and implementations are one word."""
+    facts = classifier_facts(
+        [
+            *REQUESTS,
+            "Framework :: Django",
+            "Framework :: Django :: 4.2",
+            "Framework :: Jupyter :: JupyterLab :: 4",
+            "License :: OSI Approved :: Apache Software License",
+            "Programming Language :: Python :: Implementation :: Stackless Python",
+            "Typing :: Typed",
+        ]
+    )
+    assert facts == ClassifierFacts(
+        python_versions=("3", "3.9", "3.10"),
+        python_only_majors=("3",),
+        implementations=("CPython", "PyPy"),
+        license_classifiers=("OSI Approved :: Apache Software License",),
+        development_statuses=("5 - Production/Stable",),
+        framework_versions=(("Django", "4.2"), ("Jupyter :: JupyterLab", "4")),
+        typed=True,
+        stubs_only=False,
+    )
+    assert python_versions(REQUESTS) == ["3.9", "3.10"]
+    assert classifier_facts([]) == ClassifierFacts()
+    assert classifier_facts(iter(["Typing :: Stubs Only"])).stubs_only
+
+
+@given(st.lists(st.text(max_size=40) | st.sampled_from(REQUESTS), max_size=10))
+def test_one_pass_accepts_any_strings(classifiers: list[str]) -> None:
+    """Arbitrary strings never raise, and every family is repeat-free."""
+    facts = classifier_facts(classifiers)
+    for family in facts[:6]:
+        assert len(family) == len(set(family))

@@ -1,10 +1,16 @@
-"""What distribution filenames tell: type, Python tag, version."""
+"""What distribution filenames tell: type, Python tag, version, a wheel's tags."""
 
 from __future__ import annotations
 
 import pytest
 
-from pypins.filenames import VersionMatcher, filename_version, package_type, python_tag
+from pypins.filenames import (
+    VersionMatcher,
+    filename_version,
+    package_type,
+    python_tag,
+    wheel_tags,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,25 @@ def test_the_last_rule_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert matcher.version("demo-1.0.post1.tar.gz") == "1.0"  # 2 comparisons
     assert matcher.version("demo-2.0.post1.tar.gz") is None  # 2 more: over the bound
     assert matcher.version("demo-2.0.tar.gz") == "2.0"
+
+
+@pytest.mark.parametrize(
+    ("filename", "pairs", "platforms"),
+    [
+        (
+            "demo-1.0-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            ["cp313-cp313t"],
+            ["manylinux_2_17_x86_64", "manylinux2014_x86_64"],
+        ),
+        ("demo-1.0-1build-py2.py3-none-any.whl", ["py2-none", "py3-none"], ["any"]),
+        ("Demo-1.0-CP39-ABI3-WIN_AMD64.whl", ["cp39-abi3"], ["win_amd64"]),
+        ("demo-1.0-py3--any.whl", [], ["any"]),
+        ("not-a-wheel.zip", [], []),
+        ("too-few.whl", [], []),
+        ("demo-1.0.tar.gz", [], []),
+    ],
+)
+def test_wheel_tags(filename: str, pairs: list[str], platforms: list[str]) -> None:
+    """Compressed tag sets expand, interpreter and ABI stay paired, tags are lower-cased;
+    names that are not a wheel's (or not a wheel's layout) give nothing."""
+    assert wheel_tags(filename) == (pairs, platforms)

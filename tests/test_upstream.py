@@ -271,16 +271,39 @@ def test_huge_body_is_streamed(upstream: Upstream) -> None:
     assert received == 50_000_000
 
 
-def test_delay(web: httpx.Client, upstream: Upstream) -> None:
-    """``delay`` answers normally after waiting."""
+class RecordedWaits:
+    """The upstream's release event, recording each wait on it and how it ended."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        #: Set once a request waits (a delay or a hang under way).
+        self.waiting = threading.Event()
+        #: ``(timeout, released)`` of each wait: released False if the timeout ran out.
+        self.waits: list[tuple[float | None, bool]] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        released = self.event.wait(timeout)
+        self.waits.append((timeout, released))
+        return released
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
+
+
+def test_delay(web: httpx.Client, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``delay`` answers normally after waiting: the answer waits out the delay."""
+    waits = RecordedWaits(upstream._release_hangs)
+    monkeypatch.setattr(upstream, "_release_hangs", waits)
     upstream.inject("*", delay=0.2)
-    started = time.monotonic()
     assert web.get("/pypi/six/json").status_code == 200
-    assert time.monotonic() - started >= 0.2
+    assert waits.waits == [(0.2, False)]  # the whole 0.2 s: not cut short
 
 
-def test_hang_until_cleared(upstream: Upstream) -> None:
+def test_hang_until_cleared(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
     """``hang`` holds the request until faults are cleared, then drops it."""
+    waits = RecordedWaits(upstream._release_hangs)
+    monkeypatch.setattr(upstream, "_release_hangs", waits)
     upstream.inject("*", hang=True)
     outcome: list[BaseException | int] = []
 
@@ -292,22 +315,33 @@ def test_hang_until_cleared(upstream: Upstream) -> None:
 
     thread = threading.Thread(target=fetch)
     thread.start()
+    assert waits.waiting.wait(30)  # the request hangs (30 s: only a hang lasts that long)
     time.sleep(0.2)
     assert not outcome
     upstream.clear_faults()
-    thread.join(timeout=5)
+    thread.join(timeout=60)  # only a hang lasts that long
     assert len(outcome) == 1
     assert isinstance(outcome[0], httpx.RemoteProtocolError)
 
 
-def test_hang_is_released_by_a_delay_clear(upstream: Upstream) -> None:
+def test_hang_is_released_by_a_delay_clear(
+    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A delayed request is also released (dropped) when faults are cleared."""
+    waits = RecordedWaits(upstream._release_hangs)
+    monkeypatch.setattr(upstream, "_release_hangs", waits)
     upstream.inject("*", delay=30)
-    timer = threading.Timer(0.2, upstream.clear_faults)
-    timer.start()
+
+    def clear_once_delayed() -> None:
+        if waits.waiting.wait(30):
+            upstream.clear_faults()
+
+    clearing = threading.Thread(target=clear_once_delayed)
+    clearing.start()
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(f"{upstream.pypi_url}/six/json", timeout=10)
-    timer.join()
+        httpx.get(f"{upstream.pypi_url}/six/json", timeout=60)
+    clearing.join()
+    assert waits.waits == [(30, True)]  # released, not waited out
 
 
 def test_run_time_documents(web: httpx.Client, upstream: Upstream) -> None:
@@ -359,9 +393,11 @@ def test_answer_cache_is_bounded() -> None:
         assert len(upstream._rendered) <= 2
 
 
-def test_stop_is_idempotent_and_releases_clients() -> None:
+def test_stop_is_idempotent_and_releases_clients(monkeypatch: pytest.MonkeyPatch) -> None:
     """stop() can be called twice and ends hanging requests."""
     upstream = Upstream().start()
+    waits = RecordedWaits(upstream._release_hangs)
+    monkeypatch.setattr(upstream, "_release_hangs", waits)
     upstream.inject("*", hang=True)
     outcome: list[BaseException] = []
 
@@ -373,10 +409,10 @@ def test_stop_is_idempotent_and_releases_clients() -> None:
 
     thread = threading.Thread(target=fetch)
     thread.start()
-    time.sleep(0.2)
+    assert waits.waiting.wait(30)  # the request hangs (30 s: only a hang lasts that long)
     upstream.stop()
     upstream.stop()
-    thread.join(timeout=5)
+    thread.join(timeout=60)  # only a hang lasts that long
     assert outcome
 
 

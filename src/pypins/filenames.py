@@ -1,8 +1,10 @@
-"""What a distribution's filename tells: its type, its Python tag, its version. Pure.
+"""What a distribution's filename tells: its type, its Python tag, its version, a
+wheel's tags. Pure.
 
 PyPI's Simple API lists files without the JSON API's ``packagetype`` or release key;
 the names carry both (``requests-2.32.3-py3-none-any.whl``, ``docopt-0.6.2.tar.gz``).
-Shared by the client (releases rebuilt from the Simple API) and the badge facts.
+Shared by the PyPI readers (releases rebuilt from the Simple API) and the badge facts
+(versions of a Simple API page, wheel tags).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ __all__ = [
     "filename_version",
     "package_type",
     "python_tag",
+    "wheel_tags",
 ]
 
 # Filename endings of the distribution types, with the names yarg gives them (the JSON
@@ -64,6 +67,27 @@ def python_tag(filename: str) -> str | None:
     if kind == "egg" and len(parts) >= 3 and parts[2].startswith("py"):
         return parts[2][2:]
     return None
+
+
+def wheel_tags(filename: str) -> tuple[list[str], list[str]]:
+    """A wheel's ``<interpreter>-<abi>`` pairs and platform tags, its compressed tag
+    sets expanded and lower-cased (``demo-1.0-py2.py3-none-any.whl``: ``py2-none``,
+    ``py3-none``; ``any``); a name that is not a wheel's gives two empty lists.
+
+    The parse is ``packaging.utils.parse_wheel_filename``'s without its validation of
+    the name and version, so that old, oddly named wheels still count.
+    """
+    if not filename.endswith(".whl"):
+        return [], []
+    parts = filename[: -len(".whl")].lower().split("-")
+    if len(parts) not in (5, 6):
+        return [], []
+    interpreters, abis, platforms = parts[-3], parts[-2], parts[-1]
+    if "." in interpreters or "." in abis:  # compressed tag sets, e.g. py2.py3
+        pairs = [f"{i}-{a}" for i in interpreters.split(".") if i for a in abis.split(".") if a]
+    else:  # one pair, as most wheels have: a third cheaper this way
+        pairs = [f"{interpreters}-{abis}"] if interpreters and abis else []
+    return pairs, [platform for platform in platforms.split(".") if platform]
 
 
 def filename_version(filename: str) -> str:

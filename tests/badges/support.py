@@ -28,6 +28,8 @@ def wheel(filename: str, **extra: Any) -> dict[str, Any]:
     """A ``urls`` entry for a wheel file."""
     return {
         "filename": filename,
+        "url": f"https://files.example/{filename}",
+        "size": 1000,
         "packagetype": "bdist_wheel",
         "upload_time_iso_8601": "2026-11-01T10:00:00.000000Z",
         "yanked": False,
@@ -39,11 +41,30 @@ def sdist(filename: str = "demo-1.0.tar.gz", **extra: Any) -> dict[str, Any]:
     """A ``urls`` entry for a source distribution."""
     return {
         "filename": filename,
+        "url": f"https://files.example/{filename}",
+        "size": 1000,
         "packagetype": "sdist",
         "upload_time_iso_8601": "2026-11-01T09:00:00.000000Z",
         "yanked": False,
         **extra,
     }
+
+
+def _as_sent(urls: Any) -> Any:
+    """``urls`` with the keys PyPI sends with every file (``url``, ``size``, an upload
+    time) added to each entry that is an object and lacks them; anything else as it is."""
+    if not isinstance(urls, list):
+        return urls
+    completed: list[Any] = []
+    for entry in urls:
+        if not isinstance(entry, dict):
+            completed.append(entry)
+            continue
+        sent: dict[str, Any] = {"url": f"https://files.example/{entry.get('filename')}", "size": 1}
+        if "upload_time" not in entry and "upload_time_iso_8601" not in entry:
+            sent["upload_time_iso_8601"] = "2026-11-01T09:00:00.000000Z"
+        completed.append({**sent, **entry})
+    return completed
 
 
 def make_document(
@@ -52,7 +73,11 @@ def make_document(
     urls: list[Any] | None = None,
     **top: Any,
 ) -> dict[str, Any]:
-    """A minimal PyPI JSON document for ``demo 1.0``; ``info`` keys and top keys override."""
+    """A minimal PyPI JSON document for ``demo 1.0``; ``info`` keys and top keys override.
+
+    The entries of ``urls`` get the keys PyPI always sends that they lack (``_as_sent``):
+    the one reader of the document (``pypins.pypi.ProjectDocument``) requires them.
+    """
     document: dict[str, Any] = {
         "info": {
             "name": "demo",
@@ -63,7 +88,7 @@ def make_document(
             "requires_python": None,
             "yanked": False,
         },
-        "urls": [sdist()] if urls is None else urls,
+        "urls": [sdist()] if urls is None else _as_sent(urls),
         "releases": {"1.0": [sdist()]},
         "vulnerabilities": [],
         "last_serial": 42,

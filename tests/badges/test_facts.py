@@ -20,6 +20,7 @@ from pypins.badges import (
     facts_from_json,
 )
 from pypins.errors import InvalidFactsError, InvalidResponseError
+from pypins.pypi import parse_package
 from tests.badges.support import make_document, make_facts, sdist, wheel
 
 
@@ -168,7 +169,7 @@ def test_upload_time_is_the_first_upload_in_utc() -> None:
                 "filename": "demo-1.0.tar.gz",
                 "upload_time": "2026-11-01T23:00:00",
             },
-            {"packagetype": "sdist", "filename": "demo-1.0.zip"},
+            {"packagetype": "sdist", "filename": "demo-1.0.zip", "upload_time": "2026-11-03"},
         ]
     )
     assert facts_from_json(document).upload_time == datetime(2026, 11, 1, 22, 0, tzinfo=UTC)
@@ -218,19 +219,31 @@ def test_highest_version_edge_cases(releases: dict[str, Any], expected: str) -> 
     assert facts_from_json(make_document(releases=releases)).highest_version == expected
 
 
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def _highest_by_sorting(releases: dict[str, Any]) -> str | None:
-    """The definition: sort every PEP 440 key, highest first; the first with a live file."""
+    """The definition: sort every PEP 440 key, highest first; the first with a live file
+    (a release of null has no files)."""
     candidates = []
     for key in releases:
         with contextlib.suppress(ValueError):
             candidates.append((Version(key), key))
     for _, key in sorted(candidates, reverse=True):
         files = releases[key]
+        if files is None:
+            continue
         if not isinstance(files, list):
-            raise InvalidResponseError(f"PyPI release {key!r} is not a list of files")
-        for file in files:
+            raise InvalidResponseError(
+                f"releases[{key!r}]: expected an array, got {_json_type(files)}"
+            )
+        for index, file in enumerate(files):
             if not isinstance(file, dict):
-                raise InvalidResponseError(f"PyPI release {key!r} holds a non-object")
+                raise InvalidResponseError(
+                    f"releases[{key!r}][{index}]: expected an object, got {_json_type(file)}"
+                )
             if file.get("yanked") is not True:
                 return key
     return None
@@ -291,9 +304,9 @@ def test_withdrawn_vulnerabilities_do_not_count() -> None:
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ([], "not a JSON object"),
-        ({}, "no 'info' object"),
-        ({"info": []}, "no 'info' object"),
+        ([], "document: expected an object, got array"),
+        ({}, "info: expected an object, got null"),
+        ({"info": []}, "info: expected an object, got array"),
         ({"info": {"version": "1"}}, "info.name"),
         ({"info": {"name": "x", "version": " "}}, "info.version"),
         ({"info": {"name": "x", "version": 1}}, "info.version"),
@@ -301,17 +314,17 @@ def test_withdrawn_vulnerabilities_do_not_count() -> None:
         (make_document(info={"classifiers": [1]}), "info.classifiers"),
         (make_document(info={"license": 3}), "info.license"),
         (make_document(info={"yanked": "no"}), "info.yanked"),
-        (make_document(urls={}), "'urls' is not a list"),
-        (make_document(urls=[1]), "'urls' holds a non-object"),
+        (make_document(urls={}), "urls: expected an array, got object"),
+        (make_document(urls=[1]), r"urls\[0\]: expected an object, got int"),
         (make_document(urls=[{"filename": "x"}]), "packagetype"),
         (make_document(urls=[{"packagetype": "sdist", "filename": 1}]), "filename"),
         (make_document(urls=[{"packagetype": "sdist", "upload_time": 1}]), "upload_time"),
-        (make_document(urls=[{"packagetype": "sdist", "upload_time": "soon"}]), "not a date"),
-        (make_document(releases=[]), "'releases' is not an object"),
-        (make_document(releases={"1.0": {}}), "not a list of files"),
-        (make_document(releases={"1.0": [1]}), "holds a non-object"),
-        (make_document(vulnerabilities={}), "'vulnerabilities' is not a list"),
-        (make_document(vulnerabilities=[1]), "'vulnerabilities' holds a non-object"),
+        (make_document(urls=[{"packagetype": "sdist", "upload_time": "soon"}]), "not an ISO 8601"),
+        (make_document(releases=[]), "releases: expected an object, got array"),
+        (make_document(releases={"1.0": {}}), r"releases\['1.0'\]: expected an array"),
+        (make_document(releases={"1.0": [1]}), r"releases\['1.0'\]\[0\]: expected an object"),
+        (make_document(vulnerabilities={}), "vulnerabilities: expected an array, got object"),
+        (make_document(vulnerabilities=[1]), r"vulnerabilities\[0\]: expected an object"),
         (make_document(last_serial="1"), "last_serial"),
         (make_document(last_serial=True), "last_serial"),
     ],
@@ -320,6 +333,28 @@ def test_malformed_documents_raise_invalid_response(document: Any, message: str)
     """Each wrong shape of a read field is an ``InvalidResponseError`` naming the field."""
     with pytest.raises(InvalidResponseError, match=message):
         facts_from_json(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [],
+        {"info": None},
+        make_document(info={"name": " "}),
+        make_document(info={"classifiers": [1]}),
+        make_document(info={"license": 3}),
+        make_document(urls=[sdist(size="1")]),
+        make_document(vulnerabilities=[{"id": None}]),
+        make_document(last_serial=1.5),
+    ],
+)
+def test_the_client_and_the_badges_refuse_alike(document: Any) -> None:
+    """One reader of the document: the client and the badges refuse with one message."""
+    with pytest.raises(InvalidResponseError) as client_error:
+        parse_package(document)
+    with pytest.raises(InvalidResponseError) as badge_error:
+        facts_from_json(document)
+    assert str(badge_error.value) == str(client_error.value)
 
 
 def test_unread_fields_are_not_validated() -> None:
@@ -468,6 +503,8 @@ def near_documents(draw: st.DrawFn) -> Any:
         optional={
             "packagetype": st.sampled_from(["sdist", "bdist_wheel", "bdist_egg"]) | FIELD_VALUES,
             "filename": st.sampled_from(["a-1-py3-none-any.whl", "a.tar.gz"]) | FIELD_VALUES,
+            "url": st.just("https://files.example/a") | FIELD_VALUES,
+            "size": st.integers(0, 10**6) | FIELD_VALUES,
             "upload_time_iso_8601": FIELD_VALUES,
             "upload_time": FIELD_VALUES,
             "yanked": FIELD_VALUES,

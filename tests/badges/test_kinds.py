@@ -1,9 +1,12 @@
-"""The registries: consistent kinds, examples that hold, renders that never fail."""
+"""The registries: consistent kinds, examples that hold, renders that never fail.
+
+Each badge's own cases are in ``tests/badges/kinds/``, one module per unit.
+"""
 
 from __future__ import annotations
 
 import ast
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,7 @@ from pypins.badges import (
     IndexFacts,
     PackageFacts,
 )
+from pypins.badges.kinds import version
 from pypins.errors import InvalidParameterError
 from tests.badges.support import FACTS_TYPES, facts_for
 
@@ -56,6 +60,39 @@ def test_kinds_are_complete(kind: BadgeKind) -> None:
     assert not (kind.legacy and kind.accepts_version)
     for example in kind.examples:
         assert isinstance(example.facts, FACTS_TYPES[kind.source])
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS, ids=lambda kind: kind.segment)
+def test_parameters_are_declared_with_their_schemas(kind: BadgeKind) -> None:
+    """Each badge parameter has a name of its own, a schema and a description."""
+    names = [param.name for param in kind.parameters]
+    assert len(names) == len(set(names))
+    assert set(names) == set(kind.params) | set(kind.path_params)
+    for param in kind.parameters:
+        assert param.schema.get("type") == "string"
+        assert param.description.endswith(".")
+    assert not (kind.legacy and kind.path_params)
+
+
+def test_pypip_in_routes_declare_only_how_they_differ() -> None:
+    """An alias takes its kind's renderer and examples unless pypip.in differs."""
+    v, also_v = version.LEGACY
+    assert (v.segment, also_v.segment) == ("v", "version")
+    assert v.renderer is also_v.renderer is not version.KIND.renderer
+    assert v.params == ("text",)
+    assert not v.needs_release_list({"include_prereleases": ""})
+    assert KINDS["v"].needs_release_list({"include_prereleases": ""})
+    assert LEGACY_KINDS["wheel"].renderer is KINDS["wheel"].renderer
+    assert LEGACY_KINDS["format"].renderer is KINDS["format"].renderer
+
+
+def test_kinds_refuse_facts_of_another_record() -> None:
+    """Handing package facts to a downloads kind is a programming error."""
+    bare = PackageFacts(name="demo", normalized_name="demo", version="1.0")
+    with pytest.raises(TypeError):
+        KINDS["dd"].render(bare, now=EXAMPLE_NOW)
+    with pytest.raises(TypeError):
+        KINDS["v"].render(DownloadFacts(day=1, week=1, month=1), now=EXAMPLE_NOW)
 
 
 def test_registries_hold_the_expected_routes() -> None:
@@ -236,15 +273,6 @@ def test_any_facts_round_trip(facts: PackageFacts) -> None:
     assert PackageFacts.from_dict(facts.to_dict()) == facts
 
 
-def test_render_of_future_upload_times() -> None:
-    """An upload time after ``now`` (clock skew) reads as just now."""
-    facts = PackageFacts(
-        name="x", normalized_name="x", version="1", upload_time=EXAMPLE_NOW + timedelta(hours=2)
-    )
-    badge = KINDS["last-release"].render(facts, now=EXAMPLE_NOW)
-    assert badge.message == "a few seconds ago"
-
-
 FORBIDDEN_IMPORTS = {
     "httpx",
     "redis",
@@ -257,10 +285,11 @@ FORBIDDEN_IMPORTS = {
 }
 
 
+BADGES = Path(pypins.badges.__file__).parent
+
+
 @pytest.mark.parametrize(
-    "module",
-    sorted(Path(pypins.badges.__file__).parent.glob("*.py")),
-    ids=lambda path: path.name,
+    "module", sorted(BADGES.rglob("*.py")), ids=lambda path: str(path.relative_to(BADGES))
 )
 def test_badges_do_no_io(module: Path) -> None:
     """No badge module imports a network, cache or web library, or opens files."""

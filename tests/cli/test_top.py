@@ -142,7 +142,10 @@ def test_a_truncated_log_is_reported_after_the_table(tmp_path: Path, now: dateti
         (["--days", "0"], "0 is not in the range"),
         (["--limit", "1001"], "1001 is not in the range"),
         (["--usage-db", "off"], "request counting is off"),
-        (["--redis-url", "http://127.0.0.1:6379"], "redis_url: expected redis://"),
+        (
+            ["--redis-url", "http://127.0.0.1:6379"],
+            "PYPINS_REDIS_URL (--redis-url): expected redis://",
+        ),
     ],
 )
 def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:

@@ -37,13 +37,13 @@ from pypins.client._async import (
     mapped_errors,
 )
 from pypins.client._http import REDIRECT_STATUSES, redirect_target, ssl_context
-from pypins.client._rss import parse_latest_updates, parse_newest_packages
 from pypins.errors import (
     HTTPError,
     InvalidParameterError,
     InvalidResponseError,
     UpstreamUnavailableError,
 )
+from pypins.pypi import parse_latest_updates, parse_newest_packages
 from pypins.settings import DEFAULT_TIMEOUT, user_agent
 from tests.support.upstream import Upstream
 

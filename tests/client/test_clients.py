@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
 
-from pypins.client import AsyncPyPIClient, Package
-from pypins.client._models import Downloads
+from pypins.client import AsyncPyPIClient, Downloads, Package
 from pypins.errors import (
     HTTPError,
     InvalidNameError,
@@ -212,21 +210,20 @@ def test_http_error_carries_status_and_reason(clients: Clients, upstream: Upstre
 
 
 def test_huge_body_is_cut_off_while_streaming(clients: Clients, upstream: Upstream) -> None:
-    """A 50 MB body is refused once past the bound, without reading it all."""
-    upstream.inject("/pypi/six/json", huge=50_000_000)
-    started = time.monotonic()
+    """A body with no end in sight (1 TB) is refused once past the bound, without reading
+    it all: a client reading on would end with its own 60 s deadline ("in time")."""
+    upstream.inject("/pypi/six/json", huge=10**12)
     with pytest.raises(InvalidResponseError, match="larger than"):
-        clients.get("six", max_response_bytes=100_000)
-    assert time.monotonic() - started < 5
+        clients.get("six", max_response_bytes=100_000, timeout=60)
 
 
 def test_hanging_upstream_times_out(clients: Clients, upstream: Upstream) -> None:
-    """An upstream that never answers raises UpstreamUnavailableError after the timeout."""
+    """An upstream that never answers raises UpstreamUnavailableError after the timeout:
+    the client's own ("in time"), not the loopback's hang ending (60 s, a dropped
+    connection: "could not be reached")."""
     upstream.inject("*", hang=True)
-    started = time.monotonic()
     with pytest.raises(UpstreamUnavailableError, match="in time"):
         clients.get("six", timeout=0.3)
-    assert time.monotonic() - started < 3
 
 
 def test_slow_upstream_within_timeout(clients: Clients, upstream: Upstream) -> None:

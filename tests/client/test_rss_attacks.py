@@ -1,174 +1,27 @@
-"""Hostile RSS feeds are refused or harmless; a DOCTYPE's DTD is never read.
+"""Hostile RSS feeds, read by the clients and the service's release poller, are
+refused or harmless, and no URL in them is ever contacted.
 
-PyPI's feeds have carried a DOCTYPE naming an external DTD, so such a DOCTYPE is
-accepted; an internal subset (where entities are declared, expanded or pulled from
-elsewhere) and references to entities nothing declares are refused with
-``InvalidResponseError``. The parser is attacked directly, inside every fixture shape;
-then through the async client, the sync client and the service's release poller, with
-every URL pointing at a canary server that must receive nothing.
+Every URL a feed holds points at a canary server that must receive nothing; the feed
+readers themselves are attacked inside every fixture shape in
+``tests/pypi/test_feed_attacks.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
 
 from pypins.client import AsyncPyPIClient, FeedEntry, PyPIClient
-from pypins.client._rss import parse_latest_updates, parse_newest_packages, parse_project_releases
 from pypins.config import ServiceConfig
 from pypins.errors import InvalidResponseError
+from pypins.pypi import parse_latest_updates
 from pypins.web.poller import ReleasePoller
 from pypins.web.service import BadgeService
+from tests.pypi.test_feed_attacks import LAUGHS
 from tests.security.support import Canary
 from tests.support.upstream import Upstream
-
-Parse = Callable[[bytes], list[FeedEntry]]
-
-#: Every fixture shape and its parser.
-SHAPES: list[tuple[str, Parse]] = [
-    ("rss/updates.xml", parse_latest_updates),
-    ("rss/doctype/updates.xml", parse_latest_updates),
-    ("rss/pypi-legacy/updates.xml", parse_latest_updates),
-    ("rss/packages.xml", parse_newest_packages),
-    ("rss/doctype/packages.xml", parse_newest_packages),
-    ("rss/pypi-legacy/packages.xml", parse_newest_packages),
-    ("rss/project-requests-releases.xml", parse_project_releases),
-]
-
-RSSBOARD = '"-//Netscape Communications//DTD RSS 0.91//EN" "http://www.rssboard.org/rss-0.91.dtd"'
-LAUGHS = "".join(
-    ['<!ENTITY lol0 "lol">']
-    + [f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, 10)]
-)
-
-#: Hostile DOCTYPEs, and the reference each puts in the feed's titles.
-DOCTYPE_ATTACKS = [
-    pytest.param("<!DOCTYPE rss []>", "", id="empty internal subset"),
-    pytest.param("<!DOCTYPE rss [<!ELEMENT rss ANY>]>", "", id="element declaration"),
-    pytest.param('<!DOCTYPE rss [<!ENTITY eacute "&#233;">]>', "&eacute;", id="entity declaration"),
-    pytest.param(
-        f'<!DOCTYPE rss PUBLIC {RSSBOARD} [<!ENTITY eacute "&#233;">]>',
-        "&eacute;",
-        id="internal subset after the real public id",
-    ),
-    pytest.param(f"<!DOCTYPE rss [{LAUGHS}]>", "&lol9;", id="billion laughs"),
-    pytest.param(
-        f'<!DOCTYPE rss [<!ENTITY a "{"x" * 50_000}">]>', "&a;" * 2000, id="quadratic blowup"
-    ),
-    pytest.param(
-        '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
-        "&xxe;",
-        id="external file entity",
-    ),
-    pytest.param(
-        '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "http://127.0.0.1:1/x">]>',
-        "&xxe;",
-        id="external http entity",
-    ),
-    pytest.param(
-        '<!DOCTYPE rss [<!ENTITY % remote SYSTEM "http://127.0.0.1:1/x.dtd"> %remote;]>',
-        "",
-        id="external parameter entity",
-    ),
-    pytest.param(
-        '<!DOCTYPE rss [<!NOTATION png SYSTEM "image/png">'
-        '<!ENTITY logo SYSTEM "http://127.0.0.1:1/logo.png" NDATA png>]>',
-        "",
-        id="unparsed entity",
-    ),
-]
-
-
-def spliced(fixture: bytes, doctype: str | None, reference: str) -> bytes:
-    """``fixture`` after ``doctype`` (None: its own prologue), ``reference`` in two titles."""
-    start = fixture.index(b"<rss")
-    prologue = (
-        fixture[:start] if doctype is None else f"<?xml version='1.0'?>\n{doctype}\n".encode()
-    )
-    return prologue + fixture[start:].replace(b"</title>", f"{reference}</title>".encode(), 2)
-
-
-@pytest.mark.parametrize(("path", "parse"), SHAPES)
-@pytest.mark.parametrize(("doctype", "reference"), DOCTYPE_ATTACKS)
-def test_internal_subsets_are_refused_in_every_shape(
-    fixture_bytes: Callable[[str], bytes], path: str, parse: Parse, doctype: str, reference: str
-) -> None:
-    """A DOCTYPE with an internal subset is refused before any declaration is read."""
-    with pytest.raises(InvalidResponseError, match="feed refused: DTDForbidden"):
-        parse(spliced(fixture_bytes(path), doctype, reference))
-
-
-@pytest.mark.parametrize(("path", "parse"), SHAPES)
-@pytest.mark.parametrize("reference", ["&eacute;", "&nbsp;", "&copy;", "&lol;"])
-def test_undeclared_entities_are_refused_in_every_shape(
-    fixture_bytes: Callable[[str], bytes], path: str, parse: Parse, reference: str
-) -> None:
-    """A reference to an entity nothing declared (RSS 0.91's DTD would) is an error, not lost."""
-    fixture = fixture_bytes(path)
-    # Without a DOCTYPE expat itself calls it ill-formed; with one it asks pypins.
-    message = "feed refused: UndeclaredEntity" if b"<!DOCTYPE" in fixture else "undefined entity"
-    with pytest.raises(InvalidResponseError, match=message):
-        parse(spliced(fixture, None, reference))
-
-
-@pytest.mark.parametrize(("path", "parse"), SHAPES)
-def test_fixtures_parse_unspliced(
-    fixture_bytes: Callable[[str], bytes], path: str, parse: Parse
-) -> None:
-    """The splicing alone (no DOCTYPE, no reference) leaves a feed that parses."""
-    assert parse(spliced(fixture_bytes(path), "", ""))
-
-
-def local_dtd_feed(system_id: str, reference: str = "") -> bytes:
-    """A one-item feed whose DOCTYPE names ``system_id``."""
-    return (
-        f'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Evil//DTD//EN" "{system_id}">\n'
-        '<rss version="0.91"><channel><item><title>pkg 1.0</title><link>u</link>'
-        f"<description>d{reference}</description>"
-        "<pubDate>09 Aug 2014 06:57:42 GMT</pubDate></item></channel></rss>"
-    ).encode()
-
-
-@pytest.fixture
-def dtd_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A local ``rss.dtd``, also reachable relative to the working directory."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "rss.dtd"
-
-
-def system_ids(dtd: Path) -> list[str]:
-    """Ways a SYSTEM id can name ``dtd``."""
-    return [dtd.as_uri(), str(dtd), dtd.name]
-
-
-def test_a_local_dtd_is_never_read(dtd_path: Path) -> None:
-    """A DOCTYPE naming a local file that is no DTD parses: the file is never read."""
-    dtd_path.write_text("<<< not a DTD: reading this would be a syntax error\n")
-    for system_id in system_ids(dtd_path):
-        (entry,) = parse_latest_updates(local_dtd_feed(system_id))
-        assert (entry.name, entry.description) == ("pkg", "d")
-
-
-def test_entities_of_a_local_dtd_stay_undeclared(dtd_path: Path) -> None:
-    """An entity declared only in the DOCTYPE's local DTD is refused as undeclared."""
-    dtd_path.write_text('<!ENTITY leak "LEAKED">\n')
-    for system_id in system_ids(dtd_path):
-        with pytest.raises(InvalidResponseError, match="feed refused: UndeclaredEntity"):
-            parse_latest_updates(local_dtd_feed(system_id, "&leak;"))
-
-
-@pytest.mark.parametrize(
-    "system_id",
-    ["http://www.rssboard.org/rss-0.91.dtd", "https://pypi.org/rss.dtd", "ftp://example.org/x"],
-)
-def test_a_remote_dtd_is_never_fetched(system_id: str) -> None:
-    """A remote DTD is not fetched (pytest-socket refuses any such connection)."""
-    (entry,) = parse_latest_updates(local_dtd_feed(system_id))
-    assert entry.name == "pkg"
-
 
 #: Seconds the clients wait for the loopback upstream.
 TIMEOUT = 2.0
@@ -378,7 +231,7 @@ async def test_release_poller_survives_hostile_feeds(
 ) -> None:
     """The poller counts a failed round, marks nothing stale and contacts nothing."""
     serve_feed(upstream, "updates", attack, canary)
-    poller = ReleasePoller(poller_service.client(), poller_service.release_seen)
+    poller = ReleasePoller(poller_service.upstreams.client(), poller_service.sources.release_seen)
     assert await poller.poll_once() == 0
     assert (poller.polls, poller.failures) == (1, 1)
     assert upstream.count("/rss/updates.xml") == 1
@@ -403,7 +256,7 @@ async def test_release_poller_reads_every_shape(
         seen[name] = moment
         return False
 
-    poller = ReleasePoller(poller_service.client(), record)
+    poller = ReleasePoller(poller_service.upstreams.client(), record)
     assert await poller.poll_once() == 0
     assert poller.failures == 0
     entries = parse_latest_updates(content)

@@ -31,12 +31,13 @@ from defusedxml.ElementTree import fromstring
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from pypins import routes
 from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS
 from pypins.client._async import client_session
 from pypins.config import ServiceConfig
+from pypins.routes import MAX_PATH_LENGTH
 from pypins.web import openapi
 from pypins.web.asgi import PypinsApp
-from pypins.web.routes import MAX_PATH_LENGTH
 from pypins.web.service import BadgeService
 from tests.support.service import loopback_config as service_config
 from tests.support.upstream import Upstream
@@ -64,7 +65,7 @@ DOCUMENTED_STATUSES = frozenset(
     for status in operation["responses"]
 )
 #: The service's own pages; any other 200 is a badge.
-SERVICE_PATHS = frozenset(route.path for route in openapi.SERVICE_ROUTES)
+SERVICE_PATHS = frozenset(endpoint.path for endpoint in routes.ENDPOINTS)
 #: The policy issue 6 asks of every SVG badge (or a stricter one).
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 

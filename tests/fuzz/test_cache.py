@@ -123,7 +123,7 @@ def test_no_answer_lands_under_another_request(
     # LRUCache has no public iteration: read the mappings to see every entry made.
     for key, served in app.hot._data.items():
         assert harness.alone(requests_by_key[key]).body == served.response.body, key
-    for key, served in app.service.rendered._data.items():
+    for key, served in app.service.pipeline.rendered._data.items():
         sharing = served_by.get(id(served.response.headers))
         assert sharing, key
         assert {harness.alone(raw).body for raw in sharing} == {served.response.body}, key

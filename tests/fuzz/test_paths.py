@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
-from pypins.client._names import validate_name
 from pypins.errors import InvalidNameError
+from pypins.pypi import validate_name
+from pypins.routes import MAX_PATH_LENGTH, BadgeRoute, parse
 from pypins.web.asgi import PypinsApp
-from pypins.web.routes import MAX_PATH_LENGTH, BadgeRoute, parse
 from tests.fuzz.conftest import (
     FUZZ,
     SEGMENT_WORDS,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pypins.render._text import clean
 from pypins.web.asgi import PypinsApp
 from pypins.web.http import DEFAULT_LIFETIMES, MAX_LIFETIME
-from pypins.web.service import MAX_QUERY_TEXT
+from pypins.web.pipeline import MAX_QUERY_TEXT
 from tests.fuzz.conftest import (
     COLOR_VALUES,
     FUZZ,

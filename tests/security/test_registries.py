@@ -143,7 +143,7 @@ async def test_paths_below_one_base_share_its_guard(
         data = await badge(http, f"{upstream.url}/team{team}")
         assert data["message"] == "package or version not found"
     assert upstream.count("/team4/requests/json") == 1
-    registries = [name for name in started[0].guards if name.startswith("registry:")]
+    registries = [name for name in started[0].upstreams.guards if name.startswith("registry:")]
     assert registries == [f"registry:{upstream.url}"]
 
 
@@ -331,9 +331,9 @@ async def test_proxy_variables_are_ignored(
         monkeypatch.delenv(variable, raising=False)
     service = BadgeService(loopback_config(upstream, allow_private_registries=True, usage_db="off"))
     try:
-        client = service.client(upstream.pypi_url)
+        client = service.upstreams.client(upstream.pypi_url)
         assert not client.trust_env
-        assert service.client().trust_env
+        assert service.upstreams.client().trust_env
         document = await client.get_json("requests")
     finally:
         await service.stop()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pypins.routes import BadgeRoute
 from pypins.stats import badge_usage, usage_kind
-from pypins.web.routes import BadgeRoute
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ async def limited(
     them (429 beyond)."""
     upstream.stats_limits = FixedWindowLimits(SCALED)
     app = make_app(config.replace(stats_max_wait=0.3))
-    app.service.stats_limiter = LocalRateLimiter(
+    app.service.upstreams.stats_limiter = LocalRateLimiter(
         tuple(Limit(count, window) for count, window in SCALED), margin=0.3
     )
     transport = httpx.ASGITransport(app=app)
@@ -73,7 +73,7 @@ async def test_a_cold_page_then_a_reload(
     for response in queued:
         assert response.headers["cache-control"] == "public, max-age=10, s-maxage=10"
         assert response.headers["retry-after"] == "10"
-    await app.service.downloads.drain()  # the queued requests, answered in turn
+    await app.service.sources.downloads.drain()  # the queued requests, answered in turn
     app.hot.clear()
     assert all(message.endswith("/month") for message in messages(await load(client, PAGE)))
     assert upstream.stats_limits is not None
@@ -105,7 +105,7 @@ async def test_a_429_pauses_the_queue(
     every request to pypistats; the badge says "rate limited"."""
     client, app = limited
     upstream.inject("/api/packages/six/recent", status=429, headers=headers, times=1)
-    limiter = app.service.stats_limiter
+    limiter = app.service.upstreams.stats_limiter
     assert isinstance(limiter, LocalRateLimiter)
     before = limiter.clock()
     response = await client.get("/pypi/dd/six.json")
@@ -123,15 +123,15 @@ async def test_stale_counts_are_served_while_the_refresh_waits(
     client, app = limited
     fresh = json.loads((await client.get("/pypi/dw/six.json")).content)["message"]
     assert fresh.endswith("/week")
-    await app.service.stats_limiter.pause(60)
+    await app.service.upstreams.stats_limiter.pause(60)
     clock.advance(app.service.config.downloads_ttl + 1)
     app.hot.clear()
     for _ in range(3):
         stale = await client.get("/pypi/dw/six.json")
         assert json.loads(stale.content)["message"] == fresh
     assert upstream.count("/api/packages/six/recent") == 1
-    assert "six" in app.service.downloads._inflight  # one refresh, waiting its turn
-    await app.service.downloads.aclose()
+    assert "six" in app.service.sources.downloads._inflight  # one refresh, waiting its turn
+    await app.service.sources.downloads.aclose()
 
 
 async def test_warming_fetches_the_most_requested_counts(
@@ -154,20 +154,23 @@ async def test_warming_fetches_the_most_requested_counts(
         await first.service.usage.flush()
     upstream.reset_counts()
     second = make_app(warmed)
-    assert await second.service.warm_downloads(pace=0) == 2
+    assert await second.service.sources.warm_downloads(pace=0) == 2
     assert upstream.counts() == {
         "/api/packages/six/recent": 1,
         "/api/packages/flask/recent": 1,
     }
-    assert await second.service.warm_downloads(pace=0) == 0  # held now: nothing to fetch
+    assert await second.service.sources.warm_downloads(pace=0) == 0  # held now: nothing to fetch
 
 
 async def test_no_warming_without_a_way_to_choose_one_worker(
     config: ServiceConfig, make_app: Callable[[ServiceConfig], PypinsApp]
 ) -> None:
     """Several workers without Redis would each warm: none does; nor with 0."""
-    assert await make_app(config.replace(workers=2, warm_downloads=5)).service.warm_downloads() == 0
-    assert await make_app(config.replace(warm_downloads=0)).service.warm_downloads() == 0
+    assert (
+        await make_app(config.replace(workers=2, warm_downloads=5)).service.sources.warm_downloads()
+        == 0
+    )
+    assert await make_app(config.replace(warm_downloads=0)).service.sources.warm_downloads() == 0
 
 
 @pytest.mark.parametrize(("workers", "shares"), [(1, (5, 30)), (2, (2, 15)), (8, (1, 3))])
@@ -178,6 +181,42 @@ def test_workers_without_redis_share_the_allowance(
     shares: tuple[int, int],
 ) -> None:
     """Without Redis each worker queues on its own, with its share of pypistats' limits."""
-    limiter = make_app(config.replace(workers=workers)).service.stats_limiter
+    limiter = make_app(config.replace(workers=workers)).service.upstreams.stats_limiter
     assert isinstance(limiter, LocalRateLimiter)
     assert tuple(limit.count for limit in limiter.limits) == shares
+
+
+async def test_warming_runs_in_the_background_and_skips_failures(
+    upstream: Upstream,
+    config: ServiceConfig,
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    tmp_path: Path,
+) -> None:
+    """``start`` warms in a task of its own; a package whose counts cannot be read is
+    skipped, and ``aclose`` stops a warming under way."""
+    warmed = config.replace(
+        usage_db=str(tmp_path / "usage.sqlite3"), warm_downloads=5, stats_rate_per_minute=6000
+    )
+    first = make_app(warmed)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=first), base_url="http://pypins.test"
+    ) as client:
+        for url in ("/pypi/dm/flask", "/pypi/dm/flask", "/pypi/dm/six"):
+            await client.get(url)
+            first.service.fold_metrics()
+        await first.service.usage.flush()
+    upstream.set_raw("/api/packages/flask/recent", b"<html>busy</html>", "text/html")
+    upstream.reset_counts()
+
+    second = make_app(warmed)
+    second.service.sources.start()
+    warming = second.service.sources._warming
+    assert warming is not None
+    assert await warming == 1  # six; flask's answer was not counts
+    assert upstream.count("/api/packages/flask/recent") == 1
+    await second.service.sources.aclose()
+
+    third = make_app(warmed)
+    third.service.sources.start()
+    await third.service.sources.aclose()  # cancelled before its first fetch
+    assert third.service.sources._warming is None

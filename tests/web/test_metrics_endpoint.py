@@ -173,7 +173,7 @@ async def test_admin_purge_refreshes_a_package(
         assert purged.status_code == 200
         assert purged.json() == {"purged": "requests", "records_marked_stale": True}
         await client.get("/pypi/v/requests.svg")
-        await app.service.facts.drain()
+        await app.service.sources.facts.drain()
         assert upstream.count("/pypi/requests/json") == 2
         uncached = await client.post("/admin/purge/flask", headers=auth)
         assert uncached.json() == {"purged": "flask", "records_marked_stale": False}

@@ -14,12 +14,13 @@ import jsonschema_rs
 import pytest
 import schemathesis
 
-from pypins.badges import EXAMPLE_NOW, FRAMEWORKS, KINDS, LEGACY_KINDS
+from pypins import routes
+from pypins.badges import EXAMPLE_NOW, FRAMEWORKS, KINDS, LEGACY_KINDS, BadgeKind
 from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from pypins.render import STYLES, render_json
-from pypins.web import openapi, service
+from pypins.routes import BadgeRoute, RedirectRoute, StaticRoute, parse
+from pypins.web import openapi, pipeline
 from pypins.web.http import SVG_SECURITY_HEADERS
-from pypins.web.routes import BadgeRoute, RedirectRoute, StaticRoute, parse
 
 SPEC: dict[str, Any] = json.loads(openapi.document())
 PATHS: dict[str, Any] = SPEC["paths"]
@@ -110,7 +111,7 @@ def test_every_legacy_kind_is_described(segment: str) -> None:
 def test_nothing_but_the_kinds_and_the_service_routes_is_described() -> None:
     """The paths are exactly the kinds' routes, the static badges and the service routes."""
     expected = {"/badge/{spec}.{format}", "/static/v1.{format}"}
-    expected |= {route.path for route in openapi.SERVICE_ROUTES}
+    expected |= {endpoint.path for endpoint in routes.ENDPOINTS}
     expected |= {f"/{segment}/{{package}}/badge.{{format}}" for segment in LEGACY_KINDS}
     for segment, kind in KINDS.items():
         prefix = "/pypi/" + segment + "".join(f"/{{{name}}}" for name in kind.path_params)
@@ -178,18 +179,37 @@ def test_common_parameters_match_the_service() -> None:
     """Styles, the label's limit and every alias are the ones the service applies."""
     common = SPEC["components"]["parameters"]
     assert common["style"]["schema"]["enum"] == list(STYLES)
-    assert common["label"]["schema"]["maxLength"] == service.MAX_QUERY_TEXT
-    for alias in service._COMMON_ALIASES:
+    assert common["label"]["schema"]["maxLength"] == pipeline.MAX_QUERY_TEXT
+    for alias in pipeline._COMMON_ALIASES:
         assert common[alias]["deprecated"] is True
     assert {"color", "labelColor", "cacheSeconds", "pypiBaseUrl"} <= set(common)
 
 
-def test_every_kind_parameter_has_its_own_description() -> None:
-    """No badge parameter falls back to the plain-string description."""
-    declared = {name for kind in (*KINDS.values(), *LEGACY_KINDS.values()) for name in kind.params}
-    declared |= {name for kind in KINDS.values() for name in kind.path_params}
-    assert declared <= set(openapi.KIND_PARAMETERS)
-    assert openapi.KIND_PARAMETERS["framework"][0]["enum"] == sorted(FRAMEWORKS)
+@pytest.mark.parametrize(
+    "kind",
+    [*KINDS.values(), *LEGACY_KINDS.values()],
+    ids=lambda kind: ("legacy-" if kind.legacy else "") + kind.segment,
+)
+def test_kind_parameters_are_described_as_their_kinds_declare(kind: BadgeKind) -> None:
+    """Each badge parameter has the schema and description its kind declares."""
+    if kind.legacy:
+        template = f"/{kind.segment}/{{package}}/badge.{{format}}"
+    else:
+        path_params = "".join(f"/{{{name}}}" for name in kind.path_params)
+        template = f"/pypi/{kind.segment}{path_params}/{{package}}.{{format}}"
+    operation = PATHS[template]["get"]
+    for param in kind.parameters:
+        described = parameters(operation, param.location)[param.name]
+        assert described["schema"] == param.schema
+        assert described["description"] == param.description
+        assert described["required"] == (param.location == "path")
+        assert described.get("allowEmptyValue", False) == ("" in param.schema.get("enum", ()))
+
+
+def test_the_framework_parameter_names_every_framework() -> None:
+    """``{framework}`` is one of the frameworks the badge knows."""
+    operation = PATHS["/pypi/frameworkversions/{framework}/{package}.{format}"]["get"]
+    assert parameters(operation, "path")["framework"]["schema"]["enum"] == sorted(FRAMEWORKS)
 
 
 @pytest.mark.parametrize("segment", sorted(KINDS))
@@ -221,22 +241,23 @@ def test_metrics_use_the_prometheus_text_format() -> None:
     assert METRICS_CONTENT_TYPE.startswith(b"text/plain; version=")
 
 
-def test_service_routes_may_add_methods_and_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A route declared in ``SERVICE_ROUTES`` appears with its method and extra answers."""
-    admin = openapi.ServiceRoute(
-        "/admin/purge/{package}",
-        "admin-purge",
-        "Purge a package",
-        "Marks a package's records stale.",
-        {"application/json": {"schema": {"type": "object"}}},
+def test_endpoints_may_add_methods_and_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint declared in the route table appears with its method and extra answers."""
+    extra = routes.Endpoint(
+        "/admin/example/{package}",
+        "admin_example",
+        "An example",
+        "Does nothing.",
+        "json",
+        method="POST",
         headers=(),
-        method="post",
-        responses={"401": {"description": "No or a wrong admin token."}},
+        errors=((401, "No or a wrong admin token.", "text"),),
     )
-    monkeypatch.setattr(openapi, "SERVICE_ROUTES", (*openapi.SERVICE_ROUTES, admin))
-    operation = openapi.build()["paths"]["/admin/purge/{package}"]["post"]
-    assert operation["operationId"] == "admin-purge"
+    monkeypatch.setattr(openapi, "ENDPOINTS", (*routes.ENDPOINTS, extra))
+    operation = openapi.build()["paths"]["/admin/example/{package}"]["post"]
+    assert operation["operationId"] == "admin-example"
     assert {"200", "401", "405", "414"} <= set(operation["responses"])
+    assert operation["parameters"][0]["name"] == "package"
 
 
 def test_bytes_are_stable() -> None:

@@ -56,11 +56,11 @@ async def test_a_release_in_the_feed_changes_the_next_badges(
     upstream.set_feed(
         "updates", feed(("requests", "9.9.9", clock.now - 1), ("six", "2.0", clock.now))
     )
-    poller = ReleasePoller(app.service.client(), app.service.release_seen)
+    poller = ReleasePoller(app.service.upstreams.client(), app.service.sources.release_seen)
     assert await poller.poll_once() == 1  # six is not cached: nothing to mark
     assert upstream.count("/rss/updates.xml") == 1
     assert await version_of(client, "requests") == "v2.34.2"  # stale, once, while refreshing
-    await app.service.facts.drain()
+    await app.service.sources.facts.drain()
     clock.advance(2)
     assert await version_of(client, "requests") == "v9.9.9"
 
@@ -71,14 +71,14 @@ async def test_older_releases_do_not_invalidate(
     """A feed entry older than the record's fetch changes nothing."""
     await version_of(client, "requests")
     upstream.set_feed("updates", feed(("requests", "2.34.2", clock.now - 100)))
-    poller = ReleasePoller(app.service.client(), app.service.release_seen)
+    poller = ReleasePoller(app.service.upstreams.client(), app.service.sources.release_seen)
     assert await poller.poll_once() == 0
     assert upstream.count("/pypi/requests/json") == 1
 
 
 async def test_poller_survives_feed_failures(app: PypinsApp, upstream: Upstream) -> None:
     """A failing or hostile feed is counted and skipped."""
-    poller = ReleasePoller(app.service.client(), app.service.release_seen)
+    poller = ReleasePoller(app.service.upstreams.client(), app.service.sources.release_seen)
     upstream.inject("/rss/updates.xml", status=503)
     assert await poller.poll_once() == 0
     upstream.clear_faults()
@@ -98,7 +98,10 @@ async def test_poller_runs_in_the_background_and_honours_should_poll(
         return len(rounds) == 1
 
     poller = ReleasePoller(
-        app.service.client(), app.service.release_seen, should_poll=only_first, interval=0.01
+        app.service.upstreams.client(),
+        app.service.sources.release_seen,
+        should_poll=only_first,
+        interval=0.01,
     )
     poller.start()
     poller.start()  # idempotent
@@ -178,7 +181,7 @@ async def test_a_release_reaches_the_badge_within_two_polls(
         assert poller.failures == 0
         assert poller.invalidated == 1
         await version_of(client, "requests")  # stale, once, while one refresh runs
-        await app.service.facts.drain()
+        await app.service.sources.facts.drain()
         clock.advance(2)  # past the second a stale badge is reused for
         assert await version_of(client, "requests") == "v9.9.9"
         await app.service.stop()

@@ -176,7 +176,7 @@ async def test_project_status_refuses_another_projects_page(
     data = json.loads((await client.get("/pypi/project-status/six.json")).content)
     assert data["message"] == "invalid response data"
     upstream.clear_faults()
-    app.service.index._failures.clear()  # the failure back-off, waited out
+    app.service.sources.index._failures.clear()  # the failure back-off, waited out
     app.hot.clear()
     data = json.loads((await client.get("/pypi/project-status/six.json")).content)
     assert data["message"] == "active"
@@ -250,9 +250,9 @@ async def test_another_packages_document_is_never_cached(
     upstream.inject("/pypi/six/json", body=(upstream.fixtures / "pypi/flask.json").read_bytes())
     data = json.loads((await client.get("/pypi/v/six.json")).content)
     assert data["message"] == "invalid response data"
-    assert app.service.facts.memory.peek("|six|") is None
+    assert app.service.sources.facts.memory.peek("|six|") is None
     upstream.clear_faults()
-    app.service.facts._failures.clear()  # the failure back-off, waited out
+    app.service.sources.facts._failures.clear()  # the failure back-off, waited out
     app.hot.clear()
     data = json.loads((await client.get("/pypi/v/six.json")).content)
     assert data["message"] == "v1.17.0"

@@ -266,7 +266,7 @@ async def test_stale_record_served_while_upstream_fails(
     clock.advance(601)  # stale, within grace
     again = badge_json(await client.get("/pypi/v/requests.json"))
     assert again == first
-    await app.service.facts.drain()
+    await app.service.sources.facts.drain()
     clock.advance(3600)  # past grace
     gone = badge_json(await client.get("/pypi/v/requests.json"))
     assert gone["message"] == "inaccessible"
@@ -370,13 +370,13 @@ async def test_stale_record_is_revalidated_conditionally(
 ) -> None:
     """A stale record is refreshed with If-None-Match; a 304 keeps it without a new body."""
     first = badge_json(await client.get("/pypi/v/requests.json"))
-    entry = app.service.facts.memory.peek("|requests|")
+    entry = app.service.sources.facts.memory.peek("|requests|")
     assert entry is not None
     assert entry.validators.etag
     clock.advance(601)
     assert badge_json(await client.get("/pypi/v/requests.json")) == first
-    await app.service.facts.drain()
-    refreshed = app.service.facts.memory.peek("|requests|")
+    await app.service.sources.facts.drain()
+    refreshed = app.service.sources.facts.memory.peek("|requests|")
     assert refreshed is not None
     assert refreshed.fetched_at == clock.now
     assert refreshed.value is entry.value  # not re-parsed
@@ -388,10 +388,10 @@ async def test_the_default_client_and_registries_use_their_own_pools() -> None:
     which checks every address before it is dialled."""
     config = ServiceConfig(allowed_registries=("https://registry.example/simple",))
     service = BadgeService(config)
-    default = service.client()
-    registry = service.client("https://registry.example/simple")
-    assert default._pool() is service._pool()
-    assert registry._pool() is service._registry_pool()
+    default = service.upstreams.client()
+    registry = service.upstreams.client("https://registry.example/simple")
+    assert default._pool() is service.upstreams.pool()
+    assert registry._pool() is service.upstreams.registry_pool()
     assert registry.policy.check_url is not None
     assert default.policy.check_url is None
     await service.stop()

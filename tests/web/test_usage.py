@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from pypins.cli import main
 from pypins.config import ServiceConfig
+from pypins.stats import UsageStoreError
 from pypins.web.asgi import PypinsApp
 
 TOKEN = "a-token-of-sufficient-length"
@@ -72,7 +73,7 @@ async def test_stats_json_after_known_traffic(
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize("days", ["0", "-3", "abc", "99999", ""])
+@pytest.mark.parametrize("days", ["0", "-3", "abc", "99999", "", "1&" + "&".join("x" * 100)])
 async def test_stats_days_out_of_range_are_clamped(
     usage_client: tuple[PypinsApp, httpx.AsyncClient], days: str
 ) -> None:
@@ -147,3 +148,18 @@ async def test_admin_stats_reset(usage_client: tuple[PypinsApp, httpx.AsyncClien
     done = await client.post("/admin/stats/reset", headers={"Authorization": f"Bearer {TOKEN}"})
     assert done.json() == {"reset": True}
     assert (await client.get("/stats.json")).json()["total"] == 0
+
+
+async def test_admin_stats_reset_when_the_store_fails(
+    usage_client: tuple[PypinsApp, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that cannot forget is a 503 saying so, not a 500."""
+    app, client = usage_client
+
+    async def broken() -> None:
+        raise UsageStoreError("disk I/O error")
+
+    monkeypatch.setattr(app.service.usage, "reset", broken)
+    answer = await client.post("/admin/stats/reset", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 503
+    assert "disk I/O error" in answer.json()["error"]

@@ -9,6 +9,10 @@ caches them (``to_dict``/``from_dict``), and asks a kind for the badge::
     facts = facts_from_json(document)                  # kind.source == "pypi"
     badge = kind.render(facts, query_params, now=now)  # Badge(label, message, color)
 
+Each badge is one unit of ``pypins.badges.kinds`` (``kinds.version``, ``kinds.license``...):
+its renderer, wording, colours, parameters with their schemas, examples, and its
+pypip.in route if it has one; ``kinds`` assembles ``KINDS`` and ``LEGACY_KINDS``.
+
 Errors on the way (upstream, parameters) become badges with ``error_badge``. Static
 badges are ``parse_static_path`` and ``static_from_query``.
 """
@@ -19,6 +23,7 @@ from pypins.badges.core import (
     BadgeKind,
     Category,
     Facts,
+    Param,
     Params,
     Renderer,
     Source,
@@ -45,11 +50,10 @@ from pypins.badges.formatting import (
     pep440_version_color,
     relative_age,
 )
-from pypins.badges.legacy import LEGACY_KINDS
+from pypins.badges.kinds import FRAMEWORKS, KINDS, LEGACY_KINDS
 from pypins.badges.licenses import badge_licenses, license_color
 from pypins.badges.pythons import PythonSupport, python_support, sort_python_versions
 from pypins.badges.samples import EXAMPLE_NOW
-from pypins.badges.shields import FRAMEWORKS, KINDS
 from pypins.badges.static import escape_format, parse_static_path, static_from_query
 
 __all__ = [
@@ -68,6 +72,7 @@ __all__ = [
     "Facts",
     "IndexFacts",
     "PackageFacts",
+    "Param",
     "Params",
     "PythonSupport",
     "Renderer",

@@ -1,11 +1,15 @@
-"""The records every badge kind shares: ``Badge``, ``BadgeExample`` and ``BadgeKind``."""
+"""The records every badge kind shares: ``Badge``, ``BadgeExample``, ``Param``, ``BadgeKind``.
+
+A badge's unit in ``pypins.badges.kinds`` declares its ``BadgeKind`` with these, and
+its pypip.in route, if it has one, with ``pypip_in``: only how pypip.in differs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 from pypins.badges.facts import AttestationFacts, DownloadFacts, IndexFacts, PackageFacts
@@ -17,13 +21,16 @@ __all__ = [
     "BadgeKind",
     "Category",
     "Facts",
+    "Param",
     "Params",
     "Renderer",
     "Source",
     "attestation_renderer",
+    "example",
     "index_renderer",
     "parse_flag",
     "pypi_renderer",
+    "pypip_in",
     "stats_renderer",
 ]
 
@@ -71,6 +78,41 @@ class BadgeExample:
     note: str = ""
 
 
+def example(
+    package: str,
+    facts: Facts,
+    label: str,
+    message: str,
+    color: str,
+    *params: tuple[str, str],
+    version: str | None = None,
+    note: str = "",
+    is_error: bool = False,
+) -> BadgeExample:
+    """A ``BadgeExample`` written out flat: package, facts, the badge, then parameters."""
+    badge = Badge(label, message, color, is_error)
+    return BadgeExample(package, facts, badge, tuple(params), version, note)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A badge-specific parameter: its name, JSON schema and meaning (for the OpenAPI
+    document), and whether it is a query parameter or a route segment before the package.
+    """
+
+    name: str
+    #: The JSON Schema of its values, as the OpenAPI document states it.
+    schema: Mapping[str, Any] = field(hash=False)
+    #: What it does, in a sentence (CommonMark).
+    description: str
+    #: ``query`` (``?name=value``) or ``path`` (``/pypi/<segment>/<value>/<package>``).
+    location: Literal["query", "path"] = "query"
+
+
+def _no_release_list(params: Params) -> bool:
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class BadgeKind:
     """One badge the service serves: its route, label, cache category and semantics."""
@@ -93,10 +135,9 @@ class BadgeKind:
     accepts_version: bool = True
     #: A pypip.in route (``/<segment>/<package>/badge.<ext>``).
     legacy: bool = False
-    #: Badge-specific query parameters ``render`` reads (all others are ignored).
-    params: tuple[str, ...] = ()
-    #: Route segments between the kind and the package, passed to ``render`` in ``params``.
-    path_params: tuple[str, ...] = ()
+    #: Badge-specific parameters ``render`` reads (all other query parameters are
+    #: ignored), with their schemas: query parameters and route segments.
+    parameters: tuple[Param, ...] = ()
     #: The message of the badge for an upstream 404.
     not_found_message: str = "package or version not found"
     #: Worked examples, checked by the test suite.
@@ -104,8 +145,19 @@ class BadgeKind:
     #: Whether, with these parameters, ``render`` reads ``PackageFacts.highest_version``
     #: (which comes from the Simple API when the JSON API leaves out ``releases``).
     needs_release_list: Callable[[Params], bool] = field(
-        default=lambda params: False, repr=False, compare=False
+        default=_no_release_list, repr=False, compare=False
     )
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The names of the badge-specific query parameters ``render`` reads."""
+        return tuple(param.name for param in self.parameters if param.location == "query")
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The route segments between the kind and the package, passed to ``render`` in
+        ``params`` under these names."""
+        return tuple(param.name for param in self.parameters if param.location == "path")
 
     def render(self, facts: Facts, params: Params | None = None, *, now: datetime) -> Badge:
         """The badge for ``facts``; ``InvalidParameterError`` for a bad badge parameter."""
@@ -136,6 +188,42 @@ class BadgeKind:
                 quote(key) if value == "" else urlencode({key: value}) for key, value in query
             )
         return f"{path}.{extension}{suffix}"
+
+
+def pypip_in(
+    kind: BadgeKind,
+    *segments: str,
+    description: str,
+    title: str | None = None,
+    renderer: Renderer | None = None,
+    parameters: tuple[Param, ...] = (),
+    examples: tuple[BadgeExample, ...] | None = None,
+) -> tuple[BadgeKind, ...]:
+    """pypip.in's routes (``/<segment>/<package>/badge``) for the badge ``kind`` describes,
+    declared by how they differ from it.
+
+    Label, cache category, source and not-found wording are ``kind``'s. The title is
+    ``kind``'s with ``pypip.in`` for ``PyPI`` unless given; the renderer is ``kind``'s
+    where pypip.in agrees with shields, and so are the examples then, unless given. The
+    parameters are pypip.in's own (none unless given); no pinned version is accepted.
+    """
+    if renderer is not None and examples is None:
+        raise ValueError(f"pypip.in's own renderer for {kind.segment!r} needs its own examples")
+    return tuple(
+        replace(
+            kind,
+            segment=segment,
+            title=title or kind.title.replace("PyPI - ", "pypip.in - ", 1),
+            description=description,
+            renderer=renderer or kind.renderer,
+            accepts_version=False,
+            legacy=True,
+            parameters=parameters,
+            examples=kind.examples if examples is None else examples,
+            needs_release_list=_no_release_list,
+        )
+        for segment in segments
+    )
 
 
 def parse_flag(params: Params, name: str) -> bool:

@@ -1,7 +1,10 @@
 """Facts: the small, cacheable records badges are computed from, and their extraction.
 
 ``facts_from_json`` reads a PyPI JSON API document (``/pypi/<name>/json`` or the
-per-version ``/pypi/<name>/<version>/json``) once and keeps only what badges need;
+per-version ``/pypi/<name>/<version>/json``) once, through ``pypins.pypi``'s
+``ProjectDocument`` (the reader the client's ``Package`` is built by too, with the same
+rules and messages), its classifiers through ``pypins.classifiers`` and its wheels' tags
+through ``pypins.filenames``, and keeps only what badges need;
 ``download_facts_from_json`` does the same for pypistats' ``/api/packages/<name>/recent``.
 Both validate only the fields they read and raise ``InvalidResponseError`` (never
 ``KeyError``/``TypeError``) for a document of the wrong shape. ``index_facts`` keeps what
@@ -13,19 +16,18 @@ anything it did not write.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any, Final
 
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
+from pypins.classifiers import classifier_facts
 from pypins.errors import InvalidFactsError, InvalidResponseError
-from pypins.filenames import VersionMatcher, filename_version
+from pypins.filenames import VersionMatcher, filename_version, wheel_tags
+from pypins.pypi import PROJECT_STATUSES, ProjectDocument, Release, highest_version
 
 __all__ = [
     "FACTS_SCHEMA_VERSION",
@@ -42,29 +44,8 @@ __all__ = [
 #: Bumped whenever the meaning or shape of a facts record changes; older records are refused.
 FACTS_SCHEMA_VERSION: Final = 2
 
-#: PEP 792's project statuses.
-PROJECT_STATUSES: Final = ("active", "archived", "deprecated", "quarantined")
-
-_PYTHON = "Programming Language :: Python :: "
-_IMPLEMENTATION = "Implementation :: "
-_LICENSE = "License :: "
-_STATUS = "Development Status :: "
-_FRAMEWORK = "Framework :: "
-_TYPED = "Typing :: Typed"
-_STUBS_ONLY = "Typing :: Stubs Only"
-_PY_VERSION = re.compile(r"[\d.]+")
-_ONLY_MAJOR = re.compile(r"(\d+) :: Only")
-_NO_SPACE = re.compile(r"\S+")
-_FRAMEWORK_VERSION = re.compile(r"(.+) :: ([\d.]+)")
 #: A licence field this long or longer is taken for a full licence text (shields' rule).
 SHORT_LICENSE_LIMIT: Final = 40
-_FILE_KINDS: Final = {
-    "bdist_wheel": "wheel",
-    "wheel": "wheel",
-    "sdist": "source",
-    "bdist_egg": "egg",
-    "egg": "egg",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,52 +231,43 @@ def facts_from_json(data: object, *, pinned: bool = False) -> PackageFacts:
     its ``releases``, if it has any, are ignored, so the pinned release is the one every
     badge shows (``highest_version`` is None).
     """
-    if not isinstance(data, dict):
-        raise InvalidResponseError("PyPI document is not a JSON object")
-    info = data.get("info")
-    if not isinstance(info, dict):
-        raise InvalidResponseError("PyPI document has no 'info' object")
-    name = _required_str(info, "name")
-    version = _required_str(info, "version")
-    classifiers = info.get("classifiers")
-    if classifiers is None:
-        classifiers = []
-    if not isinstance(classifiers, list) or not all(isinstance(c, str) for c in classifiers):
-        raise InvalidResponseError("PyPI field 'info.classifiers' is not a list of strings")
-    urls = data.get("urls")
-    if urls is None:
-        urls = []
-    if not isinstance(urls, list):
-        raise InvalidResponseError("PyPI field 'urls' is not a list")
-    files, all_files_yanked = _release_files(urls)
-    yanked_flag = info.get("yanked")
-    if yanked_flag is not None and not isinstance(yanked_flag, bool):
-        raise InvalidResponseError("PyPI field 'info.yanked' is not a boolean")
-    if yanked_flag is None:
-        yanked_flag = all_files_yanked
-    last_serial = data.get("last_serial")
-    if last_serial is not None and type(last_serial) is not int:
-        raise InvalidResponseError("PyPI field 'last_serial' is not an integer")
-    license_text = _optional_str(info, "license")
+    document = ProjectDocument(data)
+    name = document.name
+    files = document.latest_files
+    yanked = document.yanked
+    if yanked is None:  # the release is yanked when all its files are
+        yanked = bool(files) and all(file.yanked for file in files)
+    license_text = document.license
     if license_text is not None and (
         len(license_text) >= SHORT_LICENSE_LIMIT or "\n" in license_text
     ):
         license_text = None
+    classifiers = classifier_facts(document.classifiers)
     normalized_name = sys.intern(canonicalize_name(name))
     return PackageFacts(
         name=normalized_name if name == normalized_name else name,
         normalized_name=normalized_name,
-        version=version,
-        highest_version=None if pinned else _highest_release(data.get("releases")),
-        license_expression=_optional_shared(_optional_str(info, "license_expression")),
+        version=document.version,
+        highest_version=None if pinned else document.highest_live_release(),
+        python_versions=_shared(classifiers.python_versions),
+        python_only_majors=_shared(classifiers.python_only_majors),
+        implementations=_shared(classifiers.implementations),
+        license_expression=_optional_shared(document.license_expression),
         license=_optional_shared(license_text),
-        requires_python=_optional_shared(_optional_str(info, "requires_python")),
-        yanked=yanked_flag,
-        vulnerabilities=_vulnerability_count(data.get("vulnerabilities")),
-        last_serial=last_serial,
-        has_release_list=pinned or "releases" in data,
-        **_classifier_facts(classifiers),
-        **files,
+        license_classifiers=_shared(classifiers.license_classifiers),
+        development_statuses=_shared(classifiers.development_statuses),
+        typed=classifiers.typed,
+        stubs_only=classifiers.stubs_only,
+        framework_versions=tuple(
+            (sys.intern(framework), sys.intern(version))
+            for framework, version in classifiers.framework_versions
+        ),
+        requires_python=_optional_shared(document.requires_python),
+        yanked=yanked,
+        vulnerabilities=sum(1 for entry in document.vulnerabilities if entry.withdrawn is None),
+        last_serial=document.last_serial,
+        has_release_list=pinned or document.has_releases,
+        **_release_files(files),
     )
 
 
@@ -312,26 +284,6 @@ def download_facts_from_json(data: object) -> DownloadFacts:
     return DownloadFacts(**counts)
 
 
-def _required_str(info: Mapping[str, object], key: str) -> str:
-    value = info.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidResponseError(f"PyPI field 'info.{key}' is not a non-empty string")
-    return value.strip()
-
-
-def _optional_str(info: Mapping[str, object], key: str) -> str | None:
-    """A string field with PyPI's "nothing here" spellings (None, '', UNKNOWN) as None."""
-    value = info.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidResponseError(f"PyPI field 'info.{key}' is not a string")
-    value = value.strip()
-    if not value or value.upper() == "UNKNOWN":
-        return None
-    return value
-
-
 def _shared(values: Iterable[str]) -> tuple[str, ...]:
     """``values`` as interned strings. A few thousand values (``3.12``, ``MIT License``,
     ``py3-none``, ``any``) recur in every record, and records are kept by the ten
@@ -343,186 +295,33 @@ def _optional_shared(value: str | None) -> str | None:
     return None if value is None else sys.intern(value)
 
 
-def _classifier_facts(classifiers: Iterable[str]) -> dict[str, Any]:
-    """One pass over the classifiers, in their listed order."""
-    versions: list[str] = []
-    only: list[str] = []
-    implementations: list[str] = []
-    licenses: list[str] = []
-    statuses: list[str] = []
-    frameworks: list[tuple[str, str]] = []
-    typed = stubs_only = False
-    for classifier in classifiers:
-        if classifier.startswith(_PYTHON):
-            rest = classifier[len(_PYTHON) :]
-            if _PY_VERSION.fullmatch(rest):
-                versions.append(rest)
-            elif match := _ONLY_MAJOR.fullmatch(rest):
-                only.append(match.group(1))
-            elif rest.startswith(_IMPLEMENTATION):
-                implementation = rest[len(_IMPLEMENTATION) :]
-                if _NO_SPACE.fullmatch(implementation):
-                    implementations.append(implementation)
-        elif classifier.startswith(_LICENSE):
-            licenses.append(classifier[len(_LICENSE) :])
-        elif classifier.startswith(_STATUS):
-            statuses.append(classifier[len(_STATUS) :])
-        elif classifier.startswith(_FRAMEWORK):
-            if match := _FRAMEWORK_VERSION.fullmatch(classifier[len(_FRAMEWORK) :]):
-                frameworks.append((match.group(1), match.group(2)))
-        elif classifier == _TYPED:
-            typed = True
-        elif classifier == _STUBS_ONLY:
-            stubs_only = True
-    return {
-        "python_versions": _shared(dict.fromkeys(versions)),
-        "python_only_majors": _shared(dict.fromkeys(only)),
-        "implementations": _shared(dict.fromkeys(implementations)),
-        "license_classifiers": _shared(dict.fromkeys(licenses)),
-        "development_statuses": _shared(dict.fromkeys(statuses)),
-        "framework_versions": tuple(
-            (sys.intern(framework), sys.intern(version))
-            for framework, version in dict.fromkeys(frameworks)
-        ),
-        "typed": typed,
-        "stubs_only": stubs_only,
-    }
-
-
-def _release_files(urls: list[object]) -> tuple[dict[str, Any], bool]:
-    """File kinds, wheel tags and first upload time of the release's files; all yanked?"""
-    all_yanked = bool(urls)
+def _release_files(files: Iterable[Release]) -> dict[str, Any]:
+    """File kinds, wheel tags, first upload time and provenance file of the release."""
     kinds: set[str] = set()
     pythons: set[str] = set()
     platforms: set[str] = set()
     first_upload: datetime | None = None
     sdists: list[str] = []
     names: list[str] = []
-    for file in urls:
-        if not isinstance(file, dict):
-            raise InvalidResponseError("PyPI field 'urls' holds a non-object")
-        packagetype = file.get("packagetype")
-        if not isinstance(packagetype, str):
-            raise InvalidResponseError("PyPI file has no string 'packagetype'")
-        kind = _FILE_KINDS.get(packagetype, packagetype)
+    for file in files:
+        kind = file.package_type
         kinds.add(kind)
-        if file.get("yanked") is not True:
-            all_yanked = False
-        filename = file.get("filename")
-        if filename is not None and not isinstance(filename, str):
-            raise InvalidResponseError("PyPI file field 'filename' is not a string")
-        if filename:
-            names.append(filename)
-            if kind == "source":
-                sdists.append(filename)
-        if kind == "wheel" and filename:
-            _add_wheel_tags(filename, pythons, platforms)
-        uploaded = _upload_time(file)
-        if uploaded is not None and (first_upload is None or uploaded < first_upload):
-            first_upload = uploaded
-    files = {
+        names.append(file.filename)
+        if kind == "source":
+            sdists.append(file.filename)
+        elif kind == "wheel":
+            pairs, platform_tags = wheel_tags(file.filename)
+            pythons.update(pairs)
+            platforms.update(platform_tags)
+        if first_upload is None or file.uploaded < first_upload:
+            first_upload = file.uploaded
+    return {
         "file_kinds": _shared(sorted(kinds)),
         "wheel_pythons": _shared(sorted(pythons)),
         "wheel_platforms": _shared(sorted(platforms)),
         "upload_time": first_upload,
         "provenance_file": min(sdists or names, default=None),
     }
-    return files, all_yanked
-
-
-def _add_wheel_tags(filename: str, pythons: set[str], platforms: set[str]) -> None:
-    """Add the expanded tags of a wheel filename; names that are not wheels add nothing.
-
-    The parse is ``packaging.utils.parse_wheel_filename``'s without its validation of
-    the name and version, so that old, oddly named wheels still count.
-    """
-    if not filename.endswith(".whl"):
-        return
-    parts = filename[: -len(".whl")].split("-")
-    if len(parts) not in (5, 6):
-        return
-    interpreters, abis, platform_tags = (part.lower().split(".") for part in parts[-3:])
-    pythons.update(f"{i}-{a}" for i in interpreters for a in abis if i and a)
-    platforms.update(p for p in platform_tags if p)
-
-
-def _upload_time(file: Mapping[str, object]) -> datetime | None:
-    for key in ("upload_time_iso_8601", "upload_time"):
-        value = file.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise InvalidResponseError(f"PyPI file field {key!r} is not a string")
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise InvalidResponseError(f"PyPI file field {key!r} is not a date") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
-    return None
-
-
-#: Release strings whose parse is remembered ("1.0", "0.2.1"... recur across packages).
-VERSION_CACHE_SIZE = 4096
-
-
-@lru_cache(maxsize=VERSION_CACHE_SIZE)
-def _version(key: str) -> Version | None:
-    """``key`` parsed as a version, or None when it is not one (remembered)."""
-    try:
-        return Version(key)
-    except ValueError:  # InvalidVersion, or more digits than int() accepts
-        return None
-
-
-def _highest(keys: Iterable[str]) -> str | None:
-    """The highest of ``keys`` as PEP 440 versions (keys that are not are skipped); of
-    two spellings of one version (``1.0``, ``1.0.0``) the larger text wins."""
-    best: Version | None = None
-    best_key = ""
-    for key in keys:
-        version = _version(key)
-        if version is None:
-            continue
-        if best is None or version > best:
-            best, best_key = version, key
-        elif key > best_key and version == best:
-            best_key = key
-    return None if best is None else best_key
-
-
-def _highest_release(releases: object) -> str | None:
-    """The highest release that has a file that is not yanked, pre-releases included.
-
-    One pass over the releases: a release whose files are all yanked (or that has none)
-    is skipped after looking at its files up to the first one that is not yanked; every
-    other key is parsed as a version once and compared with the highest so far (sorting
-    them all took 1.5 times as long on boto3's 2,157 releases). Only the winner's files
-    are validated, so a malformed release raises exactly when sorting would have.
-    """
-    if releases is None:
-        return None
-    if not isinstance(releases, dict):
-        raise InvalidResponseError("PyPI field 'releases' is not an object")
-    best_key = _highest(key for key, files in releases.items() if _has_live_file(files))
-    if best_key is None:
-        return None
-    files = releases[best_key]
-    if not isinstance(files, list):
-        raise InvalidResponseError(f"PyPI release {best_key!r} is not a list of files")
-    first = next(f for f in files if not isinstance(f, dict) or f.get("yanked") is not True)
-    if not isinstance(first, dict):
-        raise InvalidResponseError(f"PyPI release {best_key!r} holds a non-object")
-    return best_key
-
-
-def _has_live_file(files: object) -> bool:
-    """Whether a release may be the answer: not a list (validated if it wins), or a list
-    with a file that is not yanked (looked at up to the first such file)."""
-    if not isinstance(files, list):
-        return True
-    return any(not isinstance(file, dict) or file.get("yanked") is not True for file in files)
 
 
 def index_facts(
@@ -542,21 +341,7 @@ def index_facts(
         version = matcher.version(filename) if matcher.listed else filename_version(filename)
         if version is not None and not yanked:
             live[version] = True
-    return IndexFacts(_highest(live), sys.intern(status))
-
-
-def _vulnerability_count(vulnerabilities: object) -> int:
-    if vulnerabilities is None:
-        return 0
-    if not isinstance(vulnerabilities, list):
-        raise InvalidResponseError("PyPI field 'vulnerabilities' is not a list")
-    count = 0
-    for vulnerability in vulnerabilities:
-        if not isinstance(vulnerability, dict):
-            raise InvalidResponseError("PyPI field 'vulnerabilities' holds a non-object")
-        if vulnerability.get("withdrawn") is None:
-            count += 1
-    return count
+    return IndexFacts(highest_version(live), sys.intern(status))
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 They are shaped like real projects' facts but are not a record of them; the test suite
 checks that every example renders to exactly the badge it states, at ``EXAMPLE_NOW``.
+These are the facts several badges' examples share; facts one badge alone shows live in
+its unit of ``pypins.badges.kinds``.
 """
 
 from __future__ import annotations
@@ -9,25 +11,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Final
 
-from pypins.badges.facts import AttestationFacts, DownloadFacts, IndexFacts, PackageFacts
+from pypins.badges.facts import PackageFacts
 
 __all__ = [
-    "ACTIVE",
     "DJANGO",
-    "DJANGO_DOWNLOADS",
     "DJANGO_FILTER",
     "DOCOPT",
     "EGG_ONLY",
     "EXAMPLE_NOW",
-    "NOT_ATTESTED",
     "NUMPY",
-    "PLAYWRIGHT",
     "PYCRYPTO",
-    "SAMPLEPROJECT_ATTESTED",
     "SIX",
-    "TYPES_REQUESTS",
     "YARG",
-    "YARG_DOWNLOADS",
 ]
 
 #: The ``now`` every example is rendered at.
@@ -102,27 +97,6 @@ NUMPY: Final = PackageFacts(
     upload_time=datetime(2026, 11, 16, 22, 10, tzinfo=UTC),
 )
 
-PLAYWRIGHT: Final = PackageFacts(
-    name="playwright",
-    normalized_name="playwright",
-    version="1.56.0",
-    highest_version="1.56.0",
-    license_expression="Apache-2.0",
-    requires_python=">=3.9",
-    file_kinds=("wheel",),
-    wheel_pythons=("py3-none",),
-    wheel_platforms=(
-        "macosx_10_13_x86_64",
-        "macosx_11_0_arm64",
-        "manylinux1_x86_64",
-        "manylinux_2_17_aarch64",
-        "win32",
-        "win_amd64",
-        "win_arm64",
-    ),
-    upload_time=datetime(2026, 10, 2, 17, 40, tzinfo=UTC),
-)
-
 SIX: Final = PackageFacts(
     name="six",
     normalized_name="six",
@@ -137,20 +111,6 @@ SIX: Final = PackageFacts(
     wheel_pythons=("py2-none", "py3-none"),
     wheel_platforms=("any",),
     upload_time=datetime(2024, 12, 4, 17, 35, tzinfo=UTC),
-)
-
-TYPES_REQUESTS: Final = PackageFacts(
-    name="types-requests",
-    normalized_name="types-requests",
-    version="2.32.4.20250913",
-    highest_version="2.32.4.20250913",
-    license_expression="Apache-2.0",
-    stubs_only=True,
-    requires_python=">=3.9",
-    file_kinds=("source", "wheel"),
-    wheel_pythons=("py3-none",),
-    wheel_platforms=("any",),
-    upload_time=datetime(2025, 9, 13, 2, 40, tzinfo=UTC),
 )
 
 YARG: Final = PackageFacts(
@@ -202,13 +162,3 @@ EGG_ONLY: Final = PackageFacts(
     file_kinds=("egg",),
     upload_time=datetime(2012, 3, 1, 10, 0, tzinfo=UTC),
 )
-
-DJANGO_DOWNLOADS: Final = DownloadFacts(day=1234567, week=8456789, month=36123456)
-YARG_DOWNLOADS: Final = DownloadFacts(day=950, week=7021, month=30456)
-
-#: Django's Simple API page's facts.
-ACTIVE: Final = IndexFacts(highest_version="6.0rc1", status="active")
-
-#: Provenance facts: a release published from GitHub Actions, and one without.
-SAMPLEPROJECT_ATTESTED: Final = AttestationFacts(publisher="github pypa/sampleproject")
-NOT_ATTESTED: Final = AttestationFacts(publisher=None)

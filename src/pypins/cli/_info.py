@@ -11,9 +11,11 @@ from typing import Any
 
 import click
 
+from pypins.cli import setting_option
 from pypins.client import Package, PyPIClient
+from pypins.config import SETTINGS
 from pypins.errors import HTTPError, InvalidNameError, PypinsError
-from pypins.settings import DEFAULT_PYPI_URL, DEFAULT_TIMEOUT
+from pypins.settings import DEFAULT_TIMEOUT
 
 #: The formats shown for the latest release, in this order.
 _FORMATS = ("wheel", "source", "egg")
@@ -111,13 +113,7 @@ def _text(facts: dict[str, Any]) -> str:
 @click.command("info")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-@click.option(
-    "--pypi-url",
-    envvar="PYPINS_PYPI_URL",
-    default=DEFAULT_PYPI_URL,
-    show_default=True,
-    help="Base of the JSON API to ask [env: PYPINS_PYPI_URL].",
-)
+@setting_option(SETTINGS["pypi_url"])
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True
 )

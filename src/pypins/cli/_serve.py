@@ -5,113 +5,50 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Any
+from collections.abc import Callable
 
 import click
 import uvicorn
+from click.core import ParameterSource
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from pypins import settings
-from pypins.config import ENV_PREFIX, LOG_LEVELS, ConfigError, ServiceConfig
+from pypins.cli import setting_option
+from pypins.config import SETTINGS, ConfigError, ServiceConfig
 
 #: prometheus-client's multiprocess directory variable (read by the workers).
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
+#: The settings ``pypins serve`` has flags for; the others are environment variables only.
+FLAGGED = tuple(setting for setting in SETTINGS.values() if setting.flag)
+
+
+def _with_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with an option for each flagged setting, in declaration order."""
+    for setting in reversed(FLAGGED):
+        command = setting_option(setting)(command)
+    return command
+
+
 @click.command()
-@click.option("--host", envvar="PYPINS_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="PYPINS_PORT", default=8000, show_default=True, type=int)
-@click.option(
-    "--workers",
-    envvar="PYPINS_WORKERS",
-    default=1,
-    show_default=True,
-    type=int,
-    help="Worker processes sharing the port.",
-)
-@click.option(
-    "--pypi-url",
-    envvar="PYPINS_PYPI_URL",
-    default=settings.DEFAULT_PYPI_URL,
-    show_default=True,
-    help="Base of the PyPI JSON API.",
-)
-@click.option(
-    "--stats-url",
-    envvar="PYPINS_STATS_URL",
-    default=settings.DEFAULT_STATS_URL,
-    show_default=True,
-    help="Base of the download-stats API (pypistats.org).",
-)
-@click.option(
-    "--updates-url",
-    envvar="PYPINS_UPDATES_URL",
-    default=settings.DEFAULT_LATEST_UPDATES_URL,
-    show_default=True,
-    help="PyPI's RSS feed of the latest releases.",
-)
-@click.option(
-    "--redis-url",
-    envvar="PYPINS_REDIS_URL",
-    default=None,
-    help="Shared Redis cache, e.g. redis://127.0.0.1:6379/0 (optional).",
-)
-@click.option(
-    "--cache-ttl",
-    envvar="PYPINS_CACHE_TTL",
-    default=settings.DEFAULT_CACHE_TTL,
-    show_default=True,
-    type=int,
-    help="Seconds a package record stays fresh.",
-)
-@click.option(
-    "--grace",
-    envvar="PYPINS_GRACE",
-    default=settings.DEFAULT_GRACE,
-    show_default=True,
-    type=int,
-    help="Seconds a stale record may be served when PyPI is slow or down.",
-)
-@click.option(
-    "--allowed-registry",
-    "allowed_registries",
-    envvar="PYPINS_ALLOWED_REGISTRIES",
-    multiple=True,
-    help="A base URL allowed as ?pypiBaseUrl= (repeatable).",
-)
-@click.option(
-    "--metrics-bind",
-    envvar="PYPINS_METRICS_BIND",
-    default="",
-    help="host:port of a separate /metrics listener (default: /metrics on the main port).",
-)
-@click.option(
-    "--access-log",
-    envvar="PYPINS_ACCESS_LOG",
-    default=None,
-    help="File for one JSON line per request ('-' for standard output; default: off).",
-)
-@click.option(
-    "--log-level",
-    envvar="PYPINS_LOG_LEVEL",
-    default="info",
-    show_default=True,
-    type=click.Choice(LOG_LEVELS),
-)
-def serve(**options: Any) -> None:
-    """Serve PyPI badges over HTTP."""
-    registries: list[str] = []
-    for value in options.pop("allowed_registries"):
-        registries.extend(part.strip() for part in value.split(",") if part.strip())
-    # Click already read the flags' own variables (a flag wins over its variable), so
-    # only the settings without a flag are taken from the environment here.
-    flagged = {ENV_PREFIX + name.upper() for name in (*options, "allowed_registries")}
-    environ = {name: value for name, value in os.environ.items() if name not in flagged}
+@_with_flags
+@click.pass_context
+def serve(ctx: click.Context, /, **flags: str | tuple[str, ...] | None) -> None:
+    """Serve PyPI badges over HTTP.
+
+    Every setting is a PYPINS_* environment variable (see docs/operations.md); those
+    below are flags too, which win over their variables.
+    """
+    # The flags given are written over their variables, then the environment is read
+    # as one: one conversion, one validation, errors naming the variable and the flag.
+    environ = dict(os.environ)
+    for name, value in flags.items():
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            setting = SETTINGS[name]
+            environ[setting.env] = value if isinstance(value, str) else setting.text(value)
     try:
-        config = ServiceConfig.from_env(environ).replace(
-            allowed_registries=tuple(registries), **options
-        )
+        config = ServiceConfig.from_env(environ)
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     run(config)

@@ -37,7 +37,8 @@ from rich.progress import (
 
 from pypins import settings
 from pypins.cache.redis_store import RedisStore
-from pypins.config import ConfigError, ServiceConfig
+from pypins.cli import setting_option
+from pypins.config import SETTINGS, ConfigError, ServiceConfig
 from pypins.stats import (
     CACHE_RESULTS,
     DEFAULT_DAYS,
@@ -236,19 +237,9 @@ def _scan_data(scan: LogScan) -> dict[str, Any]:
     show_default=True,
     help="Rows shown.",
 )
-@click.option(
-    "--redis-url",
-    envvar="PYPINS_REDIS_URL",
-    default=None,
-    help="Read the counts in this Redis [env: PYPINS_REDIS_URL].",
-)
-@click.option(
-    "--usage-db",
-    envvar="PYPINS_USAGE_DB",
-    default=None,
-    metavar="PATH",
-    help="Read the counts in this SQLite file [env: PYPINS_USAGE_DB; "
-    "default: $XDG_STATE_HOME/pypins/usage.sqlite3].",
+@setting_option(SETTINGS["redis_url"], help="Read the counts in this Redis.")
+@setting_option(
+    SETTINGS["usage_db"], flag="--usage-db", help="Read the counts in this SQLite file."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 @click.option("--no-progress", is_flag=True, help="No progress bar while reading logs.")

@@ -24,28 +24,24 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from pypins.client import _http
-from pypins.client._models import (
+from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
+from pypins.pypi import (
+    INTEGRITY_JSON,
+    SIMPLE_JSON,
     Downloads,
     FeedEntry,
     JSONDocument,
     Package,
     Provenance,
     SimpleProject,
-)
-from pypins.client._parse import (
-    INTEGRITY_JSON,
-    SIMPLE_JSON,
     check_project_answer,
+    parse_latest_updates,
+    parse_newest_packages,
+    parse_project_releases,
     parse_provenance,
     parse_simple_project,
     parse_stats,
 )
-from pypins.client._rss import (
-    parse_latest_updates,
-    parse_newest_packages,
-    parse_project_releases,
-)
-from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import (
     DEFAULT_LATEST_UPDATES_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -58,10 +54,10 @@ from pypins.settings import (
 
 #: JSON bodies of at least this many bytes are decoded in a worker thread. orjson holds
 #: the GIL while it decodes, so the event loop still pauses for the decode itself, but
-#: no longer for the decode, the reading before it and the work after it in one block:
-#: the loop's longest stall during a miss of numpy shrinks by about a third
-#: (bench/miss.py). A hand-off costs about 0.1 ms, under 5% of a decode from 1 MiB on
-#: (3 ms or more of orjson); of the recorded documents, boto3's and numpy's qualify.
+#: not for the decode, the reading before it and the work after it in one block: the
+#: loop's longest stall during a miss of numpy is about a third shorter (bench/miss.py).
+#: A hand-off costs about 0.1 ms, under 5% of a decode from 1 MiB on (3 ms or more of
+#: orjson); of the recorded documents, boto3's and numpy's qualify.
 PARSE_IN_THREAD_BYTES = 1024 * 1024
 
 #: Connections a pool keeps open at most (all hosts together).

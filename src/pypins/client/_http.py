@@ -24,14 +24,23 @@ from urllib.parse import quote
 import certifi
 from yarl import URL
 
-from pypins.client._models import JSONDocument, Package, SimpleProject, Validators
-from pypins.client._names import normalize_name, validate_name, validate_version
-from pypins.client._parse import load_object, parse_package, releases_from_simple
 from pypins.errors import (
     HTTPError,
     InvalidNameError,
     InvalidResponseError,
     UpstreamUnavailableError,
+)
+from pypins.pypi import (
+    JSONDocument,
+    Package,
+    SimpleProject,
+    Validators,
+    load_object,
+    normalize_name,
+    parse_package,
+    releases_from_simple,
+    validate_name,
+    validate_version,
 )
 from pypins.settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -107,8 +116,8 @@ def project_releases_url(template: str, name: str) -> str:
 
 def split_origin(url: str) -> tuple[str, str]:
     """``url`` as its origin as written (``https://pypi.org``) and the rest
-    (``/pypi/x/json``; "" when no ``/`` follows the host): slices, where ``urlsplit``
-    on every request cost more than the lookups keyed by the origin."""
+    (``/pypi/x/json``; "" when no ``/`` follows the host). Slices: ``urlsplit`` on
+    every request would cost more than the lookups keyed by the origin."""
     scheme_end = url.find("://")
     path_start = url.find("/", scheme_end + 3) if scheme_end >= 0 else -1
     if path_start < 0:

@@ -9,28 +9,24 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from pypins.client import _http
-from pypins.client._models import (
+from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
+from pypins.pypi import (
+    INTEGRITY_JSON,
+    SIMPLE_JSON,
     Downloads,
     FeedEntry,
     JSONDocument,
     Package,
     Provenance,
     SimpleProject,
-)
-from pypins.client._parse import (
-    INTEGRITY_JSON,
-    SIMPLE_JSON,
     check_project_answer,
+    parse_latest_updates,
+    parse_newest_packages,
+    parse_project_releases,
     parse_provenance,
     parse_simple_project,
     parse_stats,
 )
-from pypins.client._rss import (
-    parse_latest_updates,
-    parse_newest_packages,
-    parse_project_releases,
-)
-from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
 from pypins.settings import (
     DEFAULT_LATEST_UPDATES_URL,
     DEFAULT_MAX_RESPONSE_BYTES,

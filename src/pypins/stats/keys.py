@@ -16,9 +16,9 @@ from typing import Final
 from packaging.utils import canonicalize_name
 
 from pypins.badges import KINDS, LEGACY_KINDS
-from pypins.client._names import validate_name
 from pypins.errors import InvalidNameError
-from pypins.web.routes import BadgeRoute, parse
+from pypins.pypi import validate_name
+from pypins.routes import BadgeRoute, parse
 
 __all__ = ["LEGACY_PREFIX", "badge_usage", "usage_kind"]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -23,11 +22,12 @@ from typing import Any
 from pypins.cache.lru import LRUCache
 from pypins.config import ServiceConfig
 from pypins.metrics import ResponseTag
-from pypins.stats.stores import UsageStoreError
+from pypins.routes import MAX_PATH_LENGTH, find_endpoint
+from pypins.web.endpoints import ADMIN_TAG
 from pypins.web.heap import HeapKeeper
 from pypins.web.http import CONTENT_TYPES, PreparedResponse, not_modified, prepare
-from pypins.web.routes import MAX_PATH_LENGTH
-from pypins.web.service import NOT_FOUND_TAG, REFUSED_TAG, BadgeService, ServedResponse
+from pypins.web.responses import NOT_FOUND_TAG, REFUSED_TAG, ServedResponse
+from pypins.web.service import BadgeService
 
 log = logging.getLogger("pypins")
 
@@ -67,7 +67,6 @@ UNAUTHORIZED = prepare(
     with_etag=False,
 )
 ERROR_TAG = ResponseTag("none", "-", "internal_error")
-ADMIN_TAG = ResponseTag("admin", "json", "ok")
 
 #: Seconds between two folds of the hot-path tallies into the metrics.
 FOLD_INTERVAL = 1.0
@@ -91,13 +90,10 @@ class PypinsApp:
         self.hot_misses = 0
         self._folded_hits = 0
         self._folded_misses = 0
-        service.fold_hooks.append(self._fold_hot)
         #: The JSON access log, or None (then nothing is timed or written).
         self.access_log = service.access_log
         self._housekeeping: asyncio.Task[None] | None = None
-        # A release seen in PyPI's feed drops the hot index: its entries are re-derived
-        # from the (now stale) records on the next request, which starts the refresh.
-        service.on_invalidate = self.hot.clear
+        service.listen(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -215,37 +211,29 @@ class PypinsApp:
         admin endpoints do not exist (404).
         """
         token = self.service.config.admin_token
+        found = find_endpoint("POST", scope["path"])
         response: PreparedResponse
-        if token is None:
+        if token is None or found is None:
             response = NOT_FOUND
         elif not _authorized(scope, token):
             response = UNAUTHORIZED
         else:
-            response = await self._admin_action(scope["path"].removeprefix("/admin/"))
+            endpoint, args = found
+            response = (await self.service.endpoints.answer(endpoint, b"", args)).response
         await send(response.start_message())
         await send(response.body_message())
         self.count(ADMIN_TAG)
 
-    async def _admin_action(self, action: str) -> PreparedResponse:
-        if action.startswith("purge/"):
-            package = action.removeprefix("purge/")
-            try:
-                name, changed = await self.service.purge(package)
-            except ValueError as error:
-                return _json(400, {"error": str(error)})
-            return _json(200, {"purged": name, "records_marked_stale": changed})
-        if action == "stats/reset":
-            try:
-                await self.service.reset_stats()
-            except UsageStoreError as error:
-                return _json(503, {"error": f"the request counts could not be reset: {error}"})
-            return _json(200, {"reset": True})
-        return NOT_FOUND
-
     # -- housekeeping -------------------------------------------------------------------
 
-    def _fold_hot(self) -> None:
-        """Report the hot index's hits, misses and size (a fold hook of the service)."""
+    def records_invalidated(self) -> None:
+        """Records were marked stale (a release in PyPI's feed, a purge): the hot index
+        goes, its entries re-derived from the stale records on the next request, which
+        starts the refresh."""
+        self.hot.clear()
+
+    def before_fold(self) -> None:
+        """Report the hot index's hits, misses and size (before each fold of the metrics)."""
         hits, misses = self.hot_hits, self.hot_misses
         self.metrics.count_cache("hot", "hit", hits - self._folded_hits)
         self.service.usage.count_cache("hit", hits - self._folded_hits)
@@ -303,11 +291,6 @@ def _authorized(scope: Scope, token: str) -> bool:
         if name == b"authorization":
             return hmac.compare_digest(value, expected)
     return False
-
-
-def _json(status: int, data: object) -> PreparedResponse:
-    body = json.dumps(data, sort_keys=True).encode() + b"\n"
-    return prepare(status, body, CONTENT_TYPES["json"], cache=b"no-store", with_etag=False)
 
 
 def create_app(config: ServiceConfig | None = None) -> PypinsApp:

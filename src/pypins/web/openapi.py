@@ -4,8 +4,8 @@ The document is derived from the badge kinds themselves (``KINDS``, ``LEGACY_KIN
 their segments, parameters, path parameters, whether they take a pinned version, cache
 categories and descriptions) and from the route parser, which tells a badge route from
 a redirect; the routes that are not badges (the index, health, the description itself,
-statistics, metrics) are declared in :data:`SERVICE_ROUTES`. A new badge kind or
-parameter is therefore described without editing this module. The document is
+statistics, metrics, admin) are read from the route table (``routes.ENDPOINTS``). A new
+badge kind, parameter or route is therefore described without editing this module. The document is
 serialised with sorted keys, so its bytes (and its ETag) are the same on every start
 and in every worker.
 """
@@ -13,25 +13,30 @@ and in every worker.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pypins._version import __version__
-from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS, BadgeKind
-from pypins.client._names import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
+from pypins.badges import KINDS, LEGACY_KINDS, BadgeKind, Param
 from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from pypins.pypi import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
 from pypins.render import MAX_TEXT_LENGTH, STYLES
+from pypins.routes import (
+    ENDPOINTS,
+    FORMATS,
+    MAX_PATH_LENGTH,
+    BadgeRoute,
+    Endpoint,
+    RedirectRoute,
+    Route,
+    parse,
+)
 from pypins.web.http import DEFAULT_LIFETIMES, MAX_LIFETIME, SVG_SECURITY_HEADERS
-from pypins.web.routes import FORMATS, MAX_PATH_LENGTH, BadgeRoute, RedirectRoute, Route, parse
+from pypins.web.pipeline import MAX_QUERY_TEXT
 
 __all__ = [
-    "KIND_PARAMETERS",
-    "MAX_QUERY_TEXT",
     "OPENAPI_VERSION",
     "PACKAGE_PATTERN",
-    "SERVICE_ROUTES",
     "VERSION_PATTERN",
-    "ServiceRoute",
     "build",
     "document",
 ]
@@ -43,10 +48,6 @@ OPENAPI_VERSION: Final = "3.1.0"
 #: names and the versions PyPI serves, ASCII only); other values get an error badge.
 PACKAGE_PATTERN: Final = "^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$"
 VERSION_PATTERN: Final = "^[A-Za-z0-9]([A-Za-z0-9._+!-]*[A-Za-z0-9])?$"
-
-#: Longest ``label`` a query may set (``pypins.web.service.MAX_QUERY_TEXT``, checked by
-#: the tests: the service imports this module, so it cannot be imported from here).
-MAX_QUERY_TEXT: Final = 256
 
 _REF: Final = "$ref"
 _PARAMETERS: Final = "#/components/parameters/"
@@ -65,28 +66,6 @@ _OPENAPI_JSON: Final = {
 #: The Prometheus text exposition format, in the version prometheus-client writes.
 _METRICS: Final = {METRICS_CONTENT_TYPE.decode("ascii"): {"schema": {"type": "string"}}}
 
-#: Badge-specific parameters, by name: their schema and meaning. A parameter a kind
-#: declares and this table lacks is still described, as a plain string.
-KIND_PARAMETERS: Final[dict[str, tuple[dict[str, Any], str]]] = {
-    "include_prereleases": (
-        {"type": "string", "enum": ["", "1", "true", "yes", "on", "0", "false", "no", "off"]},
-        "Show the highest non-yanked release, pre-releases included; present without a "
-        "value, or a true-like word, turns it on.",
-    ),
-    "period": (
-        {"type": "string", "enum": ["day", "week", "month"], "default": "month"},
-        "The period the downloads are counted over.",
-    ),
-    "text": (
-        {"type": "string", "enum": ["pypi", "version"], "default": "pypi"},
-        "The label: `pypi` or `version`.",
-    ),
-    "framework": (
-        {"type": "string", "enum": sorted(FRAMEWORKS)},
-        "The framework whose `Framework :: <name> :: <version>` classifiers are read.",
-    ),
-}
-
 _COLOR_DESCRIPTION: Final = (
     "A shields.io colour name (`brightgreen`, `blue`...) or alias (`success`...), hex "
     "with or without `#` (`4c1`, `#4c1`), `rgb()`/`rgba()`/`hsl()`/`hsla()` or a CSS colour "
@@ -103,123 +82,14 @@ _INFO_DESCRIPTION: Final = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceRoute:
-    """A route of the service that is not a badge, as the document describes it.
-
-    ``content`` maps media types to the schemas of the 200 answer; ``headers`` names
-    the headers of ``components/headers`` every 200 carries; an ``optional`` route may
-    be turned off by the operator (or served on another listener) and is then a 404.
-    ``responses`` adds answers of the route's own (OpenAPI response objects by status).
-    """
-
-    path: str
-    operation_id: str
-    summary: str
-    description: str
-    content: dict[str, Any]
-    headers: tuple[str, ...] = ("Cache-Control", "ETag")
-    optional: bool = False
-    method: str = "get"
-    responses: dict[str, Any] = field(default_factory=dict)
-    parameters: tuple[dict[str, Any], ...] = ()
-
-
-#: The routes that are not badges. Routes added to the service (statistics, metrics,
-#: admin endpoints) are declared here, and only here.
-SERVICE_ROUTES: Final[tuple[ServiceRoute, ...]] = (
-    ServiceRoute(
-        "/",
-        "index",
-        "The index page",
-        "Every badge with its URL and an example, and a badge builder.",
-        _HTML,
-    ),
-    ServiceRoute(
-        "/healthz",
-        "healthz",
-        "Health check",
-        "`ok` while the process serves requests; never cached.",
-        _TEXT,
-    ),
-    ServiceRoute(
-        "/openapi.json",
-        "openapi",
-        "This document",
-        "The OpenAPI 3.1 description of the service.",
-        _OPENAPI_JSON,
-    ),
-    ServiceRoute(
-        "/stats",
-        "stats",
-        "Usage statistics",
-        "The most requested badges over a window of days (UTC), with their cache results.",
-        _HTML,
-        headers=(),
-        optional=True,
-    ),
-    ServiceRoute(
-        "/stats.json",
-        "stats-json",
-        "Usage statistics as JSON",
-        "The figures of `/stats` as a JSON document.",
-        _JSON_OBJECT,
-        headers=(),
-        optional=True,
-    ),
-    ServiceRoute(
-        "/metrics",
-        "metrics",
-        "Prometheus metrics",
-        "Counters and histograms in the Prometheus text exposition format; served here "
-        "unless the operator moves them to a listener of their own.",
-        _METRICS,
-        headers=(),
-        optional=True,
-    ),
-    ServiceRoute(
-        "/admin/purge/{package}",
-        "admin-purge",
-        "Refresh a package",
-        "Marks the package's records stale in every tier: the next request serves them "
-        "once more and fetches anew. Needs `Authorization: Bearer <PYPINS_ADMIN_TOKEN>`; "
-        "without a configured token the endpoint does not exist.",
-        _JSON_OBJECT,
-        headers=(),
-        optional=True,
-        method="post",
-        responses={
-            "400": {
-                "description": "A name that cannot be a PyPI project.",
-                "content": _JSON_OBJECT,
-            },
-            "401": {"description": "No or a wrong bearer token.", "content": _TEXT},
-        },
-        parameters=(
-            {
-                "name": "package",
-                "in": "path",
-                "required": True,
-                "description": "The project name in any spelling.",
-                "schema": {"type": "string", "maxLength": MAX_NAME_LENGTH},
-            },
-        ),
-    ),
-    ServiceRoute(
-        "/admin/stats/reset",
-        "admin-stats-reset",
-        "Forget the request counts",
-        "Empties the most-requested-badges counts. Needs the admin bearer token.",
-        _JSON_OBJECT,
-        headers=(),
-        optional=True,
-        method="post",
-        responses={
-            "401": {"description": "No or a wrong bearer token.", "content": _TEXT},
-            "503": {"description": "The counts' store failed.", "content": _JSON_OBJECT},
-        },
-    ),
-)
+#: The schemas of each media type an endpoint answers with.
+_MEDIA: Final[dict[str, dict[str, Any]]] = {
+    "html": _HTML,
+    "text": _TEXT,
+    "json": _JSON_OBJECT,
+    "openapi": _OPENAPI_JSON,
+    "metrics": _METRICS,
+}
 
 
 def document() -> bytes:
@@ -243,8 +113,8 @@ def build() -> dict[str, Any]:
             }
     paths["/badge/{spec}.{format}"] = {"get": _static_path_operation()}
     paths["/static/v1.{format}"] = {"get": _static_query_operation()}
-    for route in SERVICE_ROUTES:
-        paths.setdefault(route.path, {})[route.method] = _service_operation(route)
+    for endpoint in ENDPOINTS:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _service_operation(endpoint)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -276,7 +146,7 @@ def build() -> dict[str, Any]:
 def _probe(kind: BadgeKind, *, pinned: bool) -> tuple[str, Route | None]:
     """A sample URL of ``kind`` and what the route parser makes of it."""
     package = kind.examples[0].package if kind.examples else "requests"
-    args = {name: _sample(name) for name in kind.path_params}
+    args = {param.name: _sample(param) for param in _kind_parameters(kind, "path")}
     url = kind.path(package, "1.0" if pinned else None, args) + ".svg"
     return url, parse(url)
 
@@ -285,7 +155,7 @@ def _shields_operation(kind: BadgeKind, *, pinned: bool) -> dict[str, Any] | Non
     """The operation of a ``/pypi/<segment>/...`` kind (None if no route reaches it)."""
     url, route = _probe(kind, pinned=pinned)
     parameters: list[dict[str, Any]] = [
-        *(_kind_parameter(name, "path") for name in kind.path_params),
+        *map(_kind_parameter, _kind_parameters(kind, "path")),
         _package_parameter(kind),
     ]
     if pinned:
@@ -302,7 +172,7 @@ def _shields_operation(kind: BadgeKind, *, pinned: bool) -> dict[str, Any] | Non
         responses = _refs(301, 404, 405, 414)
     elif isinstance(route, BadgeRoute):
         parameters += [
-            *(_kind_parameter(name, "query") for name in kind.params),
+            *map(_kind_parameter, _kind_parameters(kind, "query")),
             *_common_refs(registry=True),
         ]
         description += _category_note(kind)
@@ -336,7 +206,7 @@ def _legacy_operation(kind: BadgeKind) -> dict[str, Any]:
         "parameters": [
             _package_parameter(kind),
             _format_parameter(extensionless=False),
-            *(_kind_parameter(name, "query") for name in kind.params),
+            *map(_kind_parameter, _kind_parameters(kind, "query")),
             *_common_refs(registry=True),
         ],
         "responses": _refs(200, 304, 404, 405, 414),
@@ -398,28 +268,37 @@ def _static_query_operation() -> dict[str, Any]:
     }
 
 
-def _service_operation(route: ServiceRoute) -> dict[str, Any]:
-    """The operation of a route of :data:`SERVICE_ROUTES`."""
-    ok: dict[str, Any] = {"description": route.summary + ".", "content": route.content}
-    if route.headers:
-        ok["headers"] = {name: {_REF: _HEADERS + name} for name in route.headers}
+def _service_operation(endpoint: Endpoint) -> dict[str, Any]:
+    """The operation of an endpoint of the route table (``routes.ENDPOINTS``)."""
+    ok: dict[str, Any] = {"description": endpoint.summary + ".", "content": _MEDIA[endpoint.media]}
+    if endpoint.headers:
+        ok["headers"] = {name: {_REF: _HEADERS + name} for name in endpoint.headers}
     responses: dict[str, Any] = {"200": ok, **_refs(304)}
-    if route.optional:
+    if endpoint.optional:
         responses["404"] = {
             "description": "Not served here: turned off by the operator, or on another listener.",
             "content": _TEXT,
         }
-    responses.update(route.responses)
+    for status, description, media in endpoint.errors:
+        responses[str(status)] = {"description": description, "content": _MEDIA[media]}
     responses.update(_refs(405, 414))
     operation: dict[str, Any] = {
-        "operationId": route.operation_id,
+        "operationId": endpoint.operation_id,
         "tags": ["service"],
-        "summary": route.summary,
-        "description": route.description,
+        "summary": endpoint.summary,
+        "description": endpoint.description,
         "responses": responses,
     }
-    if route.parameters:
-        operation["parameters"] = list(route.parameters)
+    if endpoint.parameter is not None:
+        operation["parameters"] = [
+            {
+                "name": endpoint.parameter,
+                "in": "path",
+                "required": True,
+                "description": "The project name in any spelling.",
+                "schema": {"type": "string", "maxLength": MAX_NAME_LENGTH},
+            }
+        ]
     return operation
 
 
@@ -466,17 +345,21 @@ def _format_parameter(*, extensionless: bool = True) -> dict[str, Any]:
     }
 
 
-def _kind_parameter(name: str, where: str) -> dict[str, Any]:
-    """A badge-specific parameter, in the path or the query."""
-    schema, description = KIND_PARAMETERS.get(name, ({"type": "string"}, "Badge-specific."))
+def _kind_parameters(kind: BadgeKind, where: str) -> tuple[Param, ...]:
+    """A kind's own parameters in the path or the query, in the order it declares them."""
+    return tuple(param for param in kind.parameters if param.location == where)
+
+
+def _kind_parameter(param: Param) -> dict[str, Any]:
+    """A badge-specific parameter, with the schema and description its kind declares."""
     parameter: dict[str, Any] = {
-        "name": name,
-        "in": where,
-        "required": where == "path",
-        "description": description,
-        "schema": schema,
+        "name": param.name,
+        "in": param.location,
+        "required": param.location == "path",
+        "description": param.description,
+        "schema": dict(param.schema),
     }
-    if where == "query" and "" in schema.get("enum", ()):
+    if param.location == "query" and "" in param.schema.get("enum", ()):
         parameter["allowEmptyValue"] = True
     return parameter
 
@@ -669,7 +552,6 @@ def _category_note(kind: BadgeKind) -> str:
     )
 
 
-def _sample(name: str) -> str:
+def _sample(param: Param) -> str:
     """A value of a path parameter the route parser accepts (its first documented one)."""
-    schema = KIND_PARAMETERS.get(name, ({}, ""))[0]
-    return str(schema.get("enum", ["x"])[0])
+    return str(param.schema.get("enum", ["x"])[0])

@@ -26,9 +26,10 @@ from typing import Final
 
 from pypins._version import __version__
 from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS, BadgeExample, BadgeKind
-from pypins.client._names import MAX_NAME_LENGTH, validate_name
 from pypins.errors import InvalidNameError
+from pypins.pypi import MAX_NAME_LENGTH, validate_name
 from pypins.render import STYLES
+from pypins.routes import BADGE_FORMS
 
 __all__ = [
     "DEFAULT_STYLE",
@@ -357,6 +358,15 @@ def _kind_entry(kind: BadgeKind, anchor: str, aliases: Iterable[BadgeKind] = ())
     )
 
 
+def _url_forms() -> str:
+    """One table row per badge URL form of the route table."""
+    return "".join(
+        f"<tr><td>{escape(form.name)}</td><td><code>{escape(form.pattern)}</code></td>"
+        f"<td>{escape(form.description)}</td></tr>"
+        for form in BADGE_FORMS
+    )
+
+
 @cache
 def _reference() -> str:
     """The reference section, the same on every page."""
@@ -380,6 +390,9 @@ or a hex or CSS colour.</td></tr>
 <tr><td><code>cacheSeconds</code></td><td>How long caches keep the badge (only longer than the
 badge's default).</td></tr>
 </tbody></table>
+<table><caption>Badge URL forms</caption>
+<thead><tr><th scope="col">Form</th><th scope="col">URL</th><th scope="col">For</th></tr></thead>
+<tbody>{_url_forms()}</tbody></table>
 <h3>shields.io-style badges</h3>
 <ul class="kinds">{shields}</ul>
 <h3>pypip.in-style badges</h3>

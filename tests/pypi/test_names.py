@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pypins.client import normalize_name, validate_name, validate_version
 from pypins.errors import InvalidNameError
+from pypins.pypi import normalize_name, validate_name, validate_version
 
 VALID_NAMES = [
     "a",

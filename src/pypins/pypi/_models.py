@@ -1,4 +1,5 @@
-"""The client's records: immutable, typed, built once by the parser in ``_parse``."""
+"""PyPI's answers as records: immutable, typed, built once by the readers in ``_parse``
+and ``_feeds``."""
 
 from __future__ import annotations
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+from pathlib import Path
+
 import pytest
 
-from pypins.web.routes import (
+from pypins.routes import (
+    BADGE_FORMS,
+    ENDPOINTS,
     MAX_PATH_LENGTH,
+    BadgeForm,
     BadgeRoute,
     RedirectRoute,
     StaticRoute,
+    find_endpoint,
     parse,
     split_format,
 )
+from pypins.web.endpoints import Endpoints
 
 
 @pytest.mark.parametrize(
@@ -99,3 +108,83 @@ def test_parse_known_shapes(path: str, expected: object) -> None:
 def test_parse_unknown_shapes(path: str) -> None:
     """Anything else is None: a plain 404."""
     assert parse(path) is None
+
+
+_PLACEHOLDERS = {
+    "<badge>": "v",
+    "<package>": "requests",
+    "<version>": "2.0",
+    "<framework>": "django",
+    "<label>": "build",
+    "<message>": "passing",
+    "<color>": "green",
+    "<svg|png|json>": "png",
+}
+
+
+def _examples(pattern: str) -> list[str]:
+    """Paths of ``pattern`` (its query left off): optional parts left out, then kept."""
+    path = pattern.partition("?")[0]
+    for placeholder, value in _PLACEHOLDERS.items():
+        path = path.replace(placeholder, value)
+    shortest = re.sub(r"\[[^\]]*\]", "", path)
+    longest = re.sub(r"\[([^\]|]*)(\|[^\]]*)?\]", r"\1", path)
+    return [shortest, longest]
+
+
+@pytest.mark.parametrize("form", BADGE_FORMS, ids=lambda form: form.name)
+def test_every_badge_form_parses(form: BadgeForm) -> None:
+    """Each declared form, filled in, is a route (so the table cannot drift from parse)."""
+    for path in _examples(form.pattern):
+        assert "<" not in path
+        assert isinstance(parse(path), BadgeRoute | StaticRoute), path
+
+
+def test_docs_list_the_badge_forms() -> None:
+    """docs/badges.md's URL table is the route table's, row for row."""
+    docs = (Path(__file__).parents[1] / "docs" / "badges.md").read_text(encoding="utf-8")
+    section = docs.split("\n## URLs\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][2:]
+    expected = [
+        f"| {form.name} | `{form.pattern.replace('|', chr(92) + '|')}` |" for form in BADGE_FORMS
+    ]
+    assert rows == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "handler", "args"),
+    [
+        ("GET", "/", "index", {}),
+        ("GET", "/healthz", "healthz", {}),
+        ("GET", "/openapi.json", "openapi", {}),
+        ("GET", "/stats.json", "stats_json", {}),
+        ("POST", "/admin/purge/Django", "admin_purge", {"package": "Django"}),
+        ("POST", "/admin/stats/reset", "admin_stats_reset", {}),
+    ],
+)
+def test_find_endpoint(method: str, path: str, handler: str, args: dict[str, str]) -> None:
+    found = find_endpoint(method, path)
+    assert found is not None
+    assert (found[0].handler, found[1]) == (handler, args)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/healthz"),
+        ("GET", "/admin/purge/django"),
+        ("POST", "/admin/purge/"),
+        ("POST", "/admin/purge/a/b"),
+        ("GET", "/healthz/"),
+        ("GET", "/stats.json.gz"),
+    ],
+)
+def test_find_endpoint_refuses(method: str, path: str) -> None:
+    assert find_endpoint(method, path) is None
+
+
+def test_every_endpoint_has_a_handler() -> None:
+    """Each declared handler is a coroutine method of the endpoints, and no path repeats."""
+    for endpoint in ENDPOINTS:
+        assert inspect.iscoroutinefunction(getattr(Endpoints, endpoint.handler)), endpoint
+    assert len({(e.method, e.path) for e in ENDPOINTS}) == len(ENDPOINTS)

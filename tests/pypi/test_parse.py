@@ -1,4 +1,5 @@
-"""The pure parser turns recorded PyPI documents into records, and refuses bad ones clearly."""
+"""The pure parser turns recorded PyPI documents into records, and refuses bad ones clearly;
+``ProjectDocument`` is the one reader of the JSON API's document."""
 
 from __future__ import annotations
 
@@ -13,9 +14,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pypins.client import Downloads, Package, json2package, parse_package
-from pypins.client._parse import MAX_JSON_DEPTH, load_json, load_object, parse_stats
 from pypins.errors import InvalidResponseError
+from pypins.pypi import (
+    Downloads,
+    Package,
+    ProjectDocument,
+    _parse,
+    json2package,
+    load_json,
+    load_object,
+    parse_package,
+    parse_stats,
+)
+from pypins.pypi._parse import MAX_JSON_DEPTH
 from tests.support.upstream import FIXTURES, derive_release_document, iter_fixture_names
 
 Loader = Callable[[str], dict[str, Any]]
@@ -267,7 +278,7 @@ def test_minimal_document() -> None:
     assert not package.has_wheel
 
 
-@pytest.mark.parametrize("empty", ["", "UNKNOWN", "  ", "None", None])
+@pytest.mark.parametrize("empty", ["", "UNKNOWN", "unknown", " Unknown ", "  ", "None", None])
 def test_empty_texts_become_none(empty: str | None) -> None:
     """``""``, ``UNKNOWN`` and friends are normalised to None once, at parse time."""
     fields = (
@@ -339,6 +350,12 @@ def test_withdrawn_vulnerability() -> None:
     (vulnerability,) = parse_package(document).vulnerabilities
     assert vulnerability.withdrawn == datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
     assert vulnerability.aliases == ()
+
+
+def test_texts_are_stripped() -> None:
+    """Required and optional texts are read stripped, by one rule."""
+    package = parse_package(_minimal(name=" demo ", version="1.0\n", summary="  A demo.\n"))
+    assert (package.name, package.latest_release_id, package.summary) == ("demo", "1.0", "A demo.")
 
 
 def _set(document: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
@@ -633,3 +650,120 @@ def test_mutated_real_documents_never_escape(path: tuple[Any, ...], value: Any) 
 def test_random_bytes_never_escape(content: bytes) -> None:
     """Random bytes give an InvalidResponseError (or, rarely, a Package)."""
     _outcome(content)
+
+
+# ProjectDocument: the one reader of the JSON API's document
+
+
+def test_project_document_reads_what_parse_package_keeps(pypi_document: Loader) -> None:
+    """Every property of a recorded document is the field its Package holds."""
+    document = pypi_document("requests")
+    project = ProjectDocument(document)
+    package = parse_package(document)
+    assert (project.name, project.version) == (package.name, package.latest_release_id)
+    assert project.classifiers == package.classifiers
+    assert project.license == package.license
+    assert project.license_expression == package.license_expression
+    assert project.requires_python == package.requires_python
+    assert project.yanked is False
+    assert project.yanked_reason is None
+    assert project.last_serial == package.last_serial
+    assert project.latest_files == package.releases[package.latest_release_id]
+    assert project.vulnerabilities == package.vulnerabilities
+    assert project.has_releases
+    assert project.releases == dict(package.releases)
+    assert project.pypi_url == package.pypi_url
+    assert (project.summary, project.description) == (package.summary, package.description)
+    assert (project.home_page, project.bugtrack_url, project.docs_url) == (
+        package.homepage,
+        package.bugtracker,
+        package.docs,
+    )
+    assert (project.author, project.maintainer) == (package.author, package.maintainer)
+    assert project.downloads == package.downloads
+    assert project.project_urls == package.project_urls
+    assert repr(project) == "<ProjectDocument requests>"
+
+
+def test_project_document_without_optional_fields() -> None:
+    """Absent fields read as nothing: no files, no releases, ``yanked`` unknown."""
+    project = ProjectDocument(_minimal())
+    assert project.yanked is None
+    assert project.latest_files == ()
+    assert project.vulnerabilities == ()
+    assert not project.has_releases
+    assert project.releases == {}
+    assert project.highest_live_release() is None
+    assert project.last_serial is None
+    assert project.classifiers == ()
+    with_null = ProjectDocument({**_minimal(), "releases": None})
+    assert with_null.has_releases
+    assert with_null.releases == {}
+    assert with_null.highest_live_release() is None
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([], "document: expected an object, got array"),
+        ({"info": None}, "info: expected an object, got null"),
+    ],
+)
+def test_project_document_needs_an_object_with_info(document: Any, message: str) -> None:
+    """The view checks the document and its ``info`` object when it is made."""
+    with pytest.raises(InvalidResponseError, match=message):
+        ProjectDocument(document)
+
+
+def test_project_document_reads_a_field_only_when_asked() -> None:
+    """A field nobody reads is never validated; reading it raises, naming it."""
+    project = ProjectDocument(_minimal(summary=3, yanked="no"))
+    assert project.name == "demo"
+    with pytest.raises(InvalidResponseError, match=r"info\.summary: expected a string or null"):
+        _ = project.summary
+    with pytest.raises(InvalidResponseError, match=r"info\.yanked: expected a boolean"):
+        _ = project.yanked
+
+
+@pytest.mark.parametrize(
+    ("releases", "expected"),
+    [
+        ({"1.0": [_file()], "2.0b1": [_file()], "2.0": [_file(yanked=True)]}, "2.0b1"),
+        ({"1.0": [_file()], "3.0": [], "4.0": None, "x": [_file()]}, "1.0"),
+        ({"1.0": [_file()], "1.0.0": [_file()]}, "1.0.0"),
+        ({"1.0": [_file(yanked=True)]}, None),
+        ({}, None),
+    ],
+)
+def test_highest_live_release(releases: dict[str, Any], expected: str | None) -> None:
+    """The highest release with a file that is not yanked, pre-releases included."""
+    project = ProjectDocument({**_minimal(), "releases": releases})
+    assert project.highest_live_release() == expected
+
+
+def test_highest_live_release_reads_no_file(
+    pypi_document: Loader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The highest live release is found without parsing a single file (numpy has
+    thousands), and only the winner's shape is checked."""
+    calls: list[str] = []
+    real = _parse.parse_release
+
+    def counting(release_id: str, value: object, where: str) -> Any:
+        calls.append(where)
+        return real(release_id, value, where)
+
+    monkeypatch.setattr(_parse, "parse_release", counting)
+    numpy = ProjectDocument(pypi_document("numpy"))
+    assert numpy.highest_live_release() == parse_package(pypi_document("numpy")).latest_release_id
+    calls.clear()
+    numpy.highest_live_release()
+    assert calls == []
+    broken = {"2.0": [_file()], "1.0": [{"size": "big"}], "0.5": "junk"}
+    project = ProjectDocument({**_minimal(), "releases": broken})
+    assert project.highest_live_release() == "2.0"
+    with pytest.raises(InvalidResponseError, match=r"releases\['1.0'\]\[0\]"):
+        _ = project.releases
+    winner = ProjectDocument({**_minimal(), "releases": {"2.0": "junk", "1.0": [_file()]}})
+    with pytest.raises(InvalidResponseError, match=r"releases\['2.0'\]: expected an array"):
+        winner.highest_live_release()

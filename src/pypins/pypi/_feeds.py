@@ -19,9 +19,9 @@ from defusedxml import (  # type: ignore[import-untyped]
 )
 from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
 
-from pypins.client._models import FeedEntry
-from pypins.client._names import normalize_name, validate_name
 from pypins.errors import InvalidNameError, InvalidResponseError
+from pypins.pypi._models import FeedEntry
+from pypins.pypi._names import normalize_name, validate_name
 
 #: The channel title of a project's releases feed, before the project's name.
 PROJECT_TITLE_PREFIX = "PyPI recent updates for "

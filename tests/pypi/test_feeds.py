@@ -3,7 +3,8 @@
 The fixtures (``tests/fixtures/rss/``, written by ``scripts/derive_feeds.py`` from the
 recorded JSON documents) are warehouse's RSS 2.0 of today, warehouse's RSS 0.91 with a
 DOCTYPE (2018 to May 2020) and legacy PyPI's RSS 0.91 with another DOCTYPE. Hostile
-documents are in ``test_rss_attacks.py``.
+documents are in ``test_feed_attacks.py`` (and, read by the clients, in
+``tests/client/test_rss_attacks.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from pypins.client._models import FeedEntry
-from pypins.client._rss import parse_latest_updates, parse_newest_packages, parse_project_releases
 from pypins.errors import InvalidResponseError
+from pypins.pypi import (
+    FeedEntry,
+    parse_latest_updates,
+    parse_newest_packages,
+    parse_project_releases,
+)
 
 Parse = Callable[[bytes], list[FeedEntry]]
 

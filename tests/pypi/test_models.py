@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pypins.client import (
+from pypins.pypi import (
     Author,
     Downloads,
     FeedEntry,

@@ -1,0 +1,1 @@
+"""One test module per badge unit of ``pypins.badges.kinds``."""
