@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.connection import Connection
 
+from pypins import settings
 from pypins.badges.facts import PackageFacts
 from pypins.cache.codec import decode_entry
-from pypins.cache.redis_store import RedisStore
+from pypins.cache.redis_store import LATE_LOOP_TURNS, RedisStore, lag_tolerant, within
 from pypins.cache.store import MemoryStore
 from tests.support.clock import FakeClock
 from tests.support.redis import PATIENT_TIMEOUT, RedisServer
@@ -20,6 +22,8 @@ from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 pytestmark = pytest.mark.redis
 
 BREAKER = 5.0
+#: Seconds after which a test that should long be over has hung: it fails, not waits.
+HUNG = 30
 
 
 @pytest.fixture
@@ -190,22 +194,166 @@ async def test_only_one_call_probes_at_a_time(
 async def test_a_hung_redis_costs_one_short_timeout(
     faulty: tuple[RedisServer, RedisStore],
 ) -> None:
-    """A frozen Redis times out once (0.25 s), then the breaker answers at once."""
+    """A frozen Redis times out once (0.25 s, not a hang), then the breaker answers at once."""
     server, store = faulty
+    options = store.client.connection_pool.connection_kwargs
+    assert options["socket_timeout"] == settings.DEFAULT_REDIS_TIMEOUT
     await store.set("k", b"v", 60)  # a pooled connection exists
     server.pause()
     try:
-        started = time.monotonic()
-        assert await store.get("k") is None
-        assert time.monotonic() - started < 1.0
-        assert store.last_error is not None
-        assert "Timeout" in store.last_error
-        started = time.monotonic()
-        for _ in range(100):
+        async with asyncio.timeout(HUNG):
             assert await store.get("k") is None
-        assert time.monotonic() - started < 0.1
+            assert store.errors == 1
+            assert store.last_error is not None
+            assert "Timeout" in store.last_error
+            for _ in range(100):
+                assert await store.get("k") is None
+        # Nothing more was sent to Redis: no second timeout to wait for.
+        assert (store.errors, store.skipped) == (1, 100)
     finally:
         server.resume()
+
+
+async def _late_loop(server: RedisServer, get: Callable[[], Awaitable[object]]) -> object:
+    """``get()``'s reply, which the loop comes back to only after the store's timeout:
+    ``get`` is sent to a paused ``server``; then, blocking the loop, ``server`` resumes and
+    answers, and the time allowed for that answer passes."""
+    calls = _calls(server, "get")
+    server.pause()
+    try:
+        read = asyncio.create_task(get())
+        await asyncio.sleep(0.001)  # the loop runs ``read`` until it waits for the reply
+        assert not read.done()
+    finally:
+        server.resume()
+    deadline = time.monotonic() + HUNG
+    while _calls(server, "get") == calls:  # its reply is on its way once the GET is counted
+        assert time.monotonic() < deadline, "redis-server did not answer the GET"
+        time.sleep(0.001)
+    time.sleep(settings.DEFAULT_REDIS_TIMEOUT)  # blocking, like a request doing too much
+    async with asyncio.timeout(HUNG):
+        return await read
+
+
+def _calls(server: RedisServer, command: str) -> int:
+    """How many ``command`` commands ``server`` has executed (INFO commandstats)."""
+    reply = server.execute("INFO", "commandstats").decode()
+    for line in reply.splitlines():
+        if line.startswith(f"cmdstat_{command}:calls="):
+            return int(line.split("=", 1)[1].split(",", 1)[0])
+    return 0
+
+
+async def test_a_late_event_loop_is_not_a_slow_redis(
+    faulty: tuple[RedisServer, RedisStore],
+) -> None:
+    """Redis answers in time but the loop comes back to the reply after the timeout (a
+    blocking task): the reply is read; no error, Redis stays in use."""
+    server, store = faulty
+    await store.set("k", b"v", 60)  # a pooled connection exists
+    assert await _late_loop(server, lambda: store.get("k")) == b"v"
+    assert (store.errors, store.last_error, store.available) == (0, None, True)
+
+
+def redis_py_alone(store: RedisStore) -> RedisStore:
+    """``store`` with redis-py's own timeouts (its client not ``lag_tolerant``)."""
+    store.client.connection_pool.connection_class = Connection
+    return store
+
+
+async def test_a_late_event_loop_fails_redis_py_alone(redis_server: RedisServer) -> None:
+    """What ``RedisStore`` guards against: redis-py's own timeout, in the same scene, takes
+    the late loop for a slow Redis (so the scene above does test a late loop)."""
+    store = redis_py_alone(RedisStore.from_url(redis_server.url))
+    await store.set("k", b"v", 60)
+    assert await _late_loop(redis_server, lambda: store.get("k")) is None
+    assert store.last_error is not None
+    assert "Timeout reading" in store.last_error
+    await store.aclose()
+
+
+async def test_a_paused_redis_on_a_late_event_loop_is_still_slow(
+    faulty: tuple[RedisServer, RedisStore],
+) -> None:
+    """A frozen Redis that the loop comes back to late has still not answered: an error,
+    and Redis is left alone."""
+    server, store = faulty
+    await store.set("k", b"v", 60)
+    server.pause()
+    try:
+        read = asyncio.create_task(store.get("k"))
+        await asyncio.sleep(0.001)  # the loop runs ``read`` until it waits for the reply
+        time.sleep(settings.DEFAULT_REDIS_TIMEOUT)  # blocking: the deadline passes
+        async with asyncio.timeout(HUNG):
+            assert await read is None
+    finally:
+        server.resume()
+    assert store.errors == 1
+    assert store.last_error is not None
+    assert "Timeout" in store.last_error
+    assert not store.available
+
+
+@pytest.mark.parametrize("tolerant", [True, False])
+async def test_a_late_event_loop_while_connecting(
+    redis_server: RedisServer, *, tolerant: bool
+) -> None:
+    """A new connection the loop comes back to late is made, not timed out (redis-py
+    alone times it out)."""
+    store = RedisStore.from_url(redis_server.url)
+    if not tolerant:
+        redis_py_alone(store)
+    redis_server.set_raw("pypins:v1:k", b"v")
+    read = asyncio.create_task(store.get("k"))
+    await asyncio.sleep(0)  # ``read`` starts connecting, and waits for the socket
+    assert not read.done()
+    time.sleep(settings.DEFAULT_REDIS_TIMEOUT)  # blocking: the connection's deadline passes
+    async with asyncio.timeout(HUNG):
+        value = await read
+    if tolerant:
+        assert (value, store.errors) == (b"v", 0)
+    else:
+        assert (value, store.errors) == (None, 1)
+        assert store.last_error is not None
+        assert "Timeout connecting" in store.last_error
+    await store.aclose()
+
+
+async def test_within_gives_a_late_loop_its_turns() -> None:
+    """Past the deadline, ``within`` still lets the loop turn ``LATE_LOOP_TURNS`` times."""
+
+    async def turns(count: int) -> int:
+        for _ in range(count):
+            await asyncio.sleep(0)
+        return count
+
+    async with asyncio.timeout(HUNG):
+        assert await within(turns(LATE_LOOP_TURNS), 0) == LATE_LOOP_TURNS
+        with pytest.raises(TimeoutError):
+            await within(turns(LATE_LOOP_TURNS * 3), 0)
+        with pytest.raises(TimeoutError):
+            await within(asyncio.Event().wait(), 0.01)
+        assert await within(turns(1000), HUNG) == 1000
+
+
+async def test_lag_tolerance_keeps_redis_py_semantics(redis_server: RedisServer) -> None:
+    """Without timeouts nothing is timed; an explicit read timeout is redis-py's; a client
+    is made tolerant once; every connection class (here a Unix socket's) can be."""
+    client = lag_tolerant(lag_tolerant(Redis.from_url(redis_server.url)))
+    pool = client.connection_pool
+    assert pool.connection_class.__name__ == "LagTolerantConnection"
+    assert pool.connection_class.__mro__[2].__name__ == "Connection"
+    await client.set("k", b"v")
+    assert await client.get("k") == b"v"
+    connection = await pool.get_connection()
+    try:
+        assert await connection.read_response(timeout=0.01) is None  # nothing was asked
+    finally:
+        await pool.release(connection)
+    await client.aclose()
+    unix = lag_tolerant(Redis.from_url("unix:///nonexistent/redis.sock"))
+    assert unix.connection_pool.connection_class.__name__ == "LagTolerantUnixDomainSocketConnection"
+    await unix.aclose()
 
 
 async def test_failures_are_logged_at_most_once_per_interval(
@@ -246,15 +394,17 @@ async def test_recovery_is_logged(
 
 
 async def test_redis_never_started_is_a_miss() -> None:
-    """An unreachable URL (nothing listening) gives misses and local locks, quickly."""
+    """An unreachable URL (nothing listening) gives misses and local locks: one refused
+    connection, then the breaker answers without trying again."""
     from tests.support.service import free_port
 
     store = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0")
-    started = time.monotonic()
-    assert await store.get("k") is None
-    assert await store.acquire("lock", 1)
-    assert time.monotonic() - started < 1.0
-    assert store.errors == 1
+    async with asyncio.timeout(HUNG):
+        assert await store.get("k") is None
+        assert await store.acquire("lock", 1)
+    assert (store.errors, store.skipped) == (1, 1)
+    assert store.last_error is not None
+    assert store.last_error.startswith("get: ConnectionError")
     await store.aclose()
 
 

@@ -34,9 +34,10 @@ from tests.support.service import free_port
 __all__ = ["PATIENT_TIMEOUT", "RedisServer", "RedisServerError", "find_redis_server"]
 
 #: Seconds per Redis command and connection in tests where Redis's speed is not what is
-#: tested. The service allows 0.25 s, counted on the event loop: on a loaded machine
-#: under coverage, the loop can come back to a connection Redis accepted long ago only
-#: after that, and a timeout turns the test's one shared fetch into two.
+#: tested. The service allows 0.25 s. A late event loop no longer counts against it
+#: (``RedisStore`` reads what Redis sent before timing a command out), but on a loaded
+#: machine redis-server itself may wait that long for a core, and a timeout turns the
+#: test's one shared fetch into two.
 PATIENT_TIMEOUT = 5.0
 
 

@@ -17,6 +17,13 @@ table), the failure is counted (``errors``, ``last_error``) and logged at most o
 ``log_interval`` seconds. Timeouts are short, and after a connection failure a circuit
 breaker skips Redis for ``breaker_seconds`` (then one probe request tries it again), so
 a dead Redis costs next to nothing per request.
+
+A timeout is Redis's fault, not the event loop's: the clock of a read or a connection
+runs on the event loop, and a loop busy with other requests (or blocked a moment) may
+come back to a reply that arrived long ago only after the deadline. Past its deadline,
+a read or a connection made by ``from_url``'s client is given ``LATE_LOOP_TURNS`` more
+turns of the loop (each one reads the sockets) before it counts as timed out, so only
+a Redis that did not answer in time is counted as an error and left alone.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, Literal, TypeVar
 
 from redis.asyncio import Redis
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -39,7 +47,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from pypins import settings
 from pypins.cache.store import POLL_INITIAL, POLL_MAX, MemoryStore, new_token
 
-__all__ = ["DEFAULT_PREFIX", "RedisStore"]
+__all__ = ["DEFAULT_PREFIX", "LATE_LOOP_TURNS", "RedisStore", "lag_tolerant", "within"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +63,11 @@ DEFAULT_BREAKER_SECONDS: Final = 5.0
 DEFAULT_LOG_INTERVAL: Final = 60.0
 #: An idle pooled connection is PINGed before use after this many seconds.
 DEFAULT_HEALTH_CHECK_INTERVAL: Final = 30
+#: Turns of the event loop (each one reads the sockets) a read or connection still gets
+#: once its timeout is up: a reply that came while the loop was busy elsewhere is read
+#: in one or two, a connection made in four or so; a Redis that sent nothing gets
+#: nothing more out of them.
+LATE_LOOP_TURNS: Final = 10
 
 #: Deletes KEYS[1] only if it still holds ARGV[1].
 RELEASE_SCRIPT: Final = """
@@ -123,6 +136,7 @@ class RedisStore:
         """A store with its own client for ``url`` (``redis://``, ``rediss://``, ``unix://``).
 
         One immediate retry on a broken connection (a restarted Redis), none on timeouts.
+        Its timeouts are told from a late event loop (``lag_tolerant``).
         """
         client = Redis.from_url(
             url,
@@ -131,6 +145,7 @@ class RedisStore:
             health_check_interval=health_check_interval,
             retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         )
+        lag_tolerant(client)
         return cls(client, **options)
 
     @property
@@ -265,6 +280,98 @@ class RedisStore:
         """Close the client's connections, if this store made the client."""
         if self.owns_client:
             await self.client.aclose()
+
+
+async def within(awaitable: Awaitable[R], seconds: float) -> R:
+    """``await awaitable``, or ``TimeoutError`` once ``seconds`` are up on the loop's clock
+    *and* the loop has turned ``LATE_LOOP_TURNS`` more times without it finishing.
+
+    A loop that comes back late (busy with other tasks, or blocked) reads the sockets
+    in those turns, so what arrived before the deadline is not lost to it.
+    """
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(None) as scope:
+        handle: asyncio.Handle
+
+        def turn(left: int) -> None:
+            nonlocal handle
+            if left > 0:
+                handle = loop.call_soon(turn, left - 1)
+            else:
+                scope.reschedule(loop.time())  # now: cancel the awaitable
+
+        handle = loop.call_at(loop.time() + seconds, turn, LATE_LOOP_TURNS)
+        try:
+            return await awaitable
+        finally:
+            handle.cancel()
+
+
+class _LagTolerant(AbstractConnection):
+    """A connection whose reads and connects time out by ``within``, not by redis-py's timer.
+
+    Mixed into the client's connection class (``lag_tolerant``); redis-py's own timer
+    fires in the same turn of the loop that reads a late reply, and wins.
+    """
+
+    async def read_response(
+        self,
+        disable_decoding: bool = False,
+        timeout: float | None = None,
+        *,
+        disconnect_on_error: bool = True,
+        push_request: bool | None = False,
+    ) -> Any:
+        """Read a reply; a ``socket_timeout`` (no ``timeout`` given) as ``within`` counts it."""
+        seconds = self.socket_timeout
+        if timeout is not None or seconds is None:
+            return await super().read_response(
+                disable_decoding,
+                timeout,
+                disconnect_on_error=disconnect_on_error,
+                push_request=push_request,
+            )
+        reading = super().read_response(
+            disable_decoding,
+            math.inf,  # redis-py's "no timeout"
+            disconnect_on_error=disconnect_on_error,
+            push_request=push_request,
+        )
+        try:
+            return await within(reading, seconds)
+        except TimeoutError:  # cancelled mid-read: redis-py closed the connection
+            raise RedisTimeoutError(f"Timeout reading from {self._host_error()}") from None
+
+    async def _connect(self) -> None:
+        """Connect within ``socket_connect_timeout`` as ``within`` counts it."""
+        seconds = self.socket_connect_timeout
+        if seconds is None:
+            await super()._connect()  # type: ignore[no-untyped-call,safe-super]
+            return
+        self.socket_connect_timeout = None  # redis-py's own timer off while connecting
+        try:
+            await within(super()._connect(), seconds)  # type: ignore[no-untyped-call,safe-super]
+        finally:
+            self.socket_connect_timeout = seconds
+
+
+_TOLERANT_CLASSES: dict[type[AbstractConnection], type[AbstractConnection]] = {}
+
+
+def lag_tolerant(client: Redis) -> Redis:
+    """Make the connections ``client`` opens from now on time out by ``within``.
+
+    Works for every connection class redis-py picks by URL (TCP, TLS, Unix socket).
+    """
+    pool = client.connection_pool
+    base: type[AbstractConnection] = pool.connection_class
+    if not issubclass(base, _LagTolerant):
+        tolerant = _TOLERANT_CLASSES.get(base)
+        if tolerant is None:
+            tolerant = type(f"LagTolerant{base.__name__}", (_LagTolerant, base), {})
+            _TOLERANT_CLASSES[base] = tolerant
+        pool.connection_class = tolerant
+    return client
 
 
 def _milliseconds(seconds: float) -> int:
