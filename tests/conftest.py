@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.binaries import require_binary
 from tests.support.redis import RedisServer
@@ -20,6 +21,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """Keep state files (request counts) out of the developer's home directory."""
     del config
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="pypins-state-")
+
+
+# Hypothesis times nothing: its per-example deadline and "too slow" check are wall-clock
+# judgements that a busy machine fails; examples stay bounded by their counts. Its
+# database is off so that a run never depends on an earlier one (derandomized in CI).
+settings.register_profile(
+    "pypins",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    derandomize=bool(os.environ.get("CI")),
+)
+settings.load_profile("pypins")
 
 
 # The loopback upstream (tests/support/upstream.py)

@@ -38,10 +38,9 @@ FIGURES_FILE = ARTIFACTS / "faults.json"
 
 #: ``PYPINS_TIMEOUT`` of every service in this suite: one upstream call, retries included.
 TIMEOUT = 2.0
-#: How much later than the timeout an answer may come on a loaded two-core machine.
-MARGIN = 1.5
-#: The longest any answer may take.
-ANSWER_DEADLINE = TIMEOUT + MARGIN
+#: How long a client waits for any answer: a guard against a hang, not a timing check
+#: (the slowest answer of each scenario is recorded as a figure, never asserted).
+HANG_GUARD = 30.0
 #: ``PYPINS_BREAKER_THRESHOLD``: consecutive failures that open a breaker.
 BREAKER_THRESHOLD = 5
 #: ``PYPINS_BREAKER_COOLDOWN``: seconds a breaker stays open at first (at most 8 times
@@ -56,10 +55,11 @@ MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 CONNECTIONS = 8
 #: How long a fault lasts, seconds.
 FAULT_SECONDS = 2.0
-#: How long pypins may take to serve fresh badges again once a fault is over: the
-#: breaker's longest cool-down (4 s) and a record's failure back-off (5 s, then 10 s: a
-#: constant of ``pypins.cache.records``), with room for a loaded machine.
-RECOVERY_LIMIT = 15.0
+#: How long a scenario waits for fresh badges once a fault is over (a guard; the time
+#: taken is recorded as a figure): the breaker's longest cool-down (4 s) and a record's
+#: failure back-off (5 s, then 10 s: a constant of ``pypins.cache.records``), with room
+#: for a loaded machine.
+RECOVERY_LIMIT = 60.0
 
 #: The messages of error badges that a fault may cause (never a red "not found").
 FAULT_MESSAGES = frozenset(
@@ -161,12 +161,11 @@ async def fetch(client: httpx.AsyncClient, target: str) -> Answer:
 
 
 def client_for(
-    base_url: str, connections: int = CONNECTIONS, timeout: float = ANSWER_DEADLINE + 5
+    base_url: str, connections: int = CONNECTIONS, timeout: float = HANG_GUARD
 ) -> httpx.AsyncClient:
     """An HTTP client of the service, one keep-alive connection per load worker.
 
-    Its timeout is longer than the longest allowed answer, so that a late answer is
-    measured (and fails the check) rather than cut short.
+    Its timeout only guards against a hang: a late answer is measured, not cut short.
     """
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits, trust_env=False)
