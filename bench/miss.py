@@ -225,7 +225,7 @@ async def measure_misses(base: str, name: str, figures: Figures, repeat: int) ->
 
             await miss()  # imports, first renders, the connection pool
             figures.miss = await time_await(miss, repeat)
-            upstream_client = service.client()
+            upstream_client = service.upstreams.client()
             for threshold in (PARSE_IN_THREAD_BYTES, None):
                 upstream_client.parse_in_thread_bytes = threshold
                 stalls = []

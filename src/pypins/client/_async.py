@@ -1,7 +1,7 @@
 """The asyncio client the service uses: one shared pool, bounded bodies, mapped errors.
 
-It runs on aiohttp: an upstream request costs the worker a quarter to a sixth of the
-CPU it cost over httpx, whose connection pool grows dearer with every request in
+It runs on aiohttp: an upstream request costs the worker an eighth of the CPU it
+costs over httpx, whose connection pool grows dearer with every request in
 flight (``bench/clients.py``, ``docs/performance.md``). Every exchange is bounded in time (connect,
 redirects, body) and in size; a large JSON body is then decoded in a worker thread
 within what is left of the same deadline. Redirects are followed here, one hop at a
@@ -55,7 +55,7 @@ from pypins.settings import (
 #: JSON bodies of at least this many bytes are decoded in a worker thread. orjson holds
 #: the GIL while it decodes, so the event loop still pauses for the decode itself, but
 #: not for the decode, the reading before it and the work after it in one block: the
-#: loop's longest stall during a miss of numpy is about a third shorter (bench/miss.py).
+#: loop's longest stall during a miss of numpy is about a fifth shorter (bench/miss.py).
 #: A hand-off costs about 0.1 ms, under 5% of a decode from 1 MiB on (3 ms or more of
 #: orjson); of the recorded documents, boto3's and numpy's qualify.
 PARSE_IN_THREAD_BYTES = 1024 * 1024
