@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -85,6 +86,29 @@ async def test_poller_survives_feed_failures(app: PypinsApp, upstream: Upstream)
     upstream.set_feed("updates", '<!DOCTYPE r [<!ENTITY a "aaaa">]><rss>&a;</rss>')
     assert await poller.poll_once() == 0
     assert poller.failures == 2
+
+
+async def test_a_failing_feed_is_logged_once_then_summed_up(
+    app: PypinsApp, upstream: Upstream, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first failure is a warning naming the setting that turns polling off; the next
+    ones are summed up once an hour of rounds; a read that works again says so."""
+    poller = ReleasePoller(
+        app.service.upstreams.client(), app.service.sources.release_seen, interval=600
+    )
+    upstream.inject("/rss/updates.xml", status=503)
+    with caplog.at_level(logging.WARNING, logger="pypins.web.poller"):
+        for _ in range(13):
+            await poller.poll_once()
+        upstream.clear_faults()
+        await poller.poll_once()
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 4, messages  # the first, after 6 and 12 rounds (an hour), again
+    assert "PYPINS_POLL_INTERVAL=0" in messages[0]
+    assert messages[1].startswith("the updates feed has failed 6 times in a row")
+    assert messages[2].startswith("the updates feed has failed 12 times in a row")
+    assert messages[3] == "the updates feed is read again, after 13 failures in a row"
+    assert (poller.failures, poller.failing) == (13, 0)
 
 
 async def test_poller_runs_in_the_background_and_honours_should_poll(

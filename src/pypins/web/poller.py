@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two reads of the feed.
 DEFAULT_INTERVAL = 60.0
+#: Seconds between two summaries of a feed that keeps failing (its first failure is
+#: logged at once, the next ones only in these summaries).
+SUMMARY_SECONDS = 3600.0
+#: What turns polling off, named in the logs of a failing feed.
+_OFF_HINT = "PYPINS_POLL_INTERVAL=0 turns polling off"
 
 
 class ReleasePoller:
@@ -50,6 +55,8 @@ class ReleasePoller:
         self.polls = 0
         self.failures = 0
         self.invalidated = 0
+        #: Failures in a row, since the last read that worked.
+        self.failing = 0
         self._task: asyncio.Task[None] | None = None
 
     async def poll_once(self) -> int:
@@ -61,10 +68,33 @@ class ReleasePoller:
             fetch = self.client.latest_updated_packages
             entries = await (fetch() if self.guard is None else self.guard.call(fetch))
         except PypinsError as error:
-            self.failures += 1
-            log.warning("reading the updates feed failed: %s", error)
+            self._failed(error)
             return 0
+        if self.failing:
+            log.warning("the updates feed is read again, after %d failures in a row", self.failing)
+            self.failing = 0
         return await self.apply(entries)
+
+    def _failed(self, error: PypinsError) -> None:
+        """Log a failing feed once, then once per ``SUMMARY_SECONDS``, not every round."""
+        self.failures += 1
+        self.failing += 1
+        every = max(1, round(SUMMARY_SECONDS / self.interval)) if self.interval > 0 else 1
+        if self.failing == 1:
+            log.warning(
+                "reading the updates feed failed: %s (retried every %g s, failures summed up "
+                "hourly; %s)",
+                error,
+                self.interval,
+                _OFF_HINT,
+            )
+        elif self.failing % every == 0:
+            log.warning(
+                "the updates feed has failed %d times in a row, last: %s (%s)",
+                self.failing,
+                error,
+                _OFF_HINT,
+            )
 
     async def apply(self, entries: list[FeedEntry]) -> int:
         """Report each release once per package (its newest date); count invalidations."""

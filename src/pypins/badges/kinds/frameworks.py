@@ -136,7 +136,11 @@ DJVERSIONS: Final = BadgeKind(
     default_label=LABEL,
     category="metadata",
     source="pypi",
-    description="shields' old Django badge: the same as ``frameworkversions/django``.",
+    description=(
+        "shields' old Django badge: a permanent redirect (301) to "
+        "``/pypi/frameworkversions/django/<package>[/<version>]``, the query kept, as "
+        "shields does; the example is the badge it leads to."
+    ),
     renderer=pypi_renderer(djversions_badge),
     examples=(
         example(
