@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # What serving needs and nothing more (no test or lint tools).
 SERVE_STAMP := $(VENV)/.installed-serve
 
-.PHONY: serve test lint typecheck unit system-deps bench bench-serving bench-servers bench-memory clean
+.PHONY: serve test lint typecheck unit system-deps fonts bench bench-serving bench-servers bench-memory clean
 
 $(SERVE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,15 @@ $(STAMP): $(SERVE_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-serve: $(SERVE_STAMP)
+serve: fonts $(SERVE_STAMP)
 	$(BIN)/pypins serve $(ARGS)
 
 system-deps:
 	sh scripts/system-deps.sh
+
+# The fonts PNG badges are drawn with (DejaVu Sans, Noto Sans CJK), when we may install them.
+fonts:
+	sh scripts/system-deps.sh fonts
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts bench

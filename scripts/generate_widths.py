@@ -1,72 +1,86 @@
-"""Generate ``src/pypins/render/widths.json``: DejaVu Sans advance widths per character.
+"""Generate ``src/pypins/render/widths.json``: the text metrics shields.io's renderer uses.
 
-The renderer measures badge texts with this table and never opens a font at run time.
-Widths are stored in font units (DejaVu Sans has 2048 units per em) so that one table
-serves every size the styles use (11 px for flat, flat-square and plastic; 10 px for
-for-the-badge; 11 px bold for social): the renderer sums the units of a text and scales
-the sum once, by ``size / unitsPerEm``.
+badge-maker (shields.io's renderer) measures every text with the MIT-licensed npm package
+``anafanafo``, whose four character width tables give each code point's advance in
+pixels, to two decimals: 11 px Verdana (flat, flat-square, plastic), 10 px Verdana and
+bold 10 px Verdana (for-the-badge) and bold 11 px Helvetica (social). This script
+installs that exact version with the machine's npm client in a temporary directory (or
+reads an existing ``node_modules``), and writes the four tables in hundredths of a pixel
+so that the renderer sums integers.
 
-Every code point of the font's character map is kept except combining marks (the
-renderer gives those a zero width by rule). Runs of consecutive code points are stored
-as ``[first_code_point, [width, width, ...]]`` to keep the file small.
+Each table is stored as a flat list of ``gap, span, width`` triples: ``gap`` is the number
+of code points skipped since the previous range, ``span`` the range's length minus one,
+``width`` its advance in hundredths of a pixel. Code points no range covers are measured
+as anafanafo measures them: the width of ``m``.
 
 Usage::
 
-    python scripts/generate_widths.py [--font-dir /usr/share/fonts/truetype/dejavu]
+    python scripts/generate_widths.py [--node-modules DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
+import subprocess
+import tempfile
+from decimal import Decimal
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
-DEFAULT_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+#: The anafanafo version badge-maker 6.0.0 depends on (``^2.0.0``), pinned.
+ANAFANAFO = "anafanafo@2.0.0"
 OUTPUT = Path(__file__).resolve().parent.parent / "src" / "pypins" / "render" / "widths.json"
-FONTS = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+#: anafanafo's font names (as badge-maker asks for them) -> its data files.
+TABLES = {
+    "11px Verdana": "verdana-11px-normal.json",
+    "10px Verdana": "verdana-10px-normal.json",
+    "bold 10px Verdana": "verdana-10px-bold.json",
+    "bold 11px Helvetica": "helvetica-11px-bold.json",
+}
 
 
-def advances(path: Path) -> tuple[int, str, dict[int, int]]:
-    """Units per em, version string and code point -> advance width of one font file."""
-    with TTFont(str(path)) as font:
-        cmap = font.getBestCmap()
-        metrics = font["hmtx"]
-        widths = {
-            code_point: metrics[glyph][0]
-            for code_point, glyph in cmap.items()
-            if code_point >= 0x20 and not unicodedata.combining(chr(code_point))
-        }
-        version = str(font["name"].getDebugName(5))
-        return int(font["head"].unitsPerEm), version, widths
+def npm_install(directory: Path, *packages: str) -> Path:
+    """``npm install`` ``packages`` into ``directory``; its ``node_modules``."""
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(directory),
+            *packages,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return directory / "node_modules"
 
 
-def runs(widths: dict[int, int]) -> list[list[object]]:
-    """Consecutive code points grouped as ``[first, [widths...]]``."""
-    grouped: list[list[object]] = []
-    previous = -2
-    current: list[int] = []
-    for code_point in sorted(widths):
-        if code_point != previous + 1:
-            current = []
-            grouped.append([code_point, current])
-        current.append(widths[code_point])
-        previous = code_point
-    return grouped
+def encode(ranges: list[list[float]]) -> list[int]:
+    """anafanafo's ``[first, last, width]`` ranges as ``gap, span, hundredths`` triples."""
+    flat: list[int] = []
+    previous = -1
+    for first, last, width in ranges:
+        hundredths = Decimal(str(width)) * 100
+        if hundredths != int(hundredths):  # pragma: no cover - a format change upstream
+            raise ValueError(f"width {width} has more than two decimals")
+        flat += [int(first) - previous - 1, int(last) - int(first), int(hundredths)]
+        previous = int(last)
+    return flat
 
 
-def build(font_dir: Path) -> dict[str, object]:
-    """The JSON document for the fonts found in ``font_dir``."""
-    fonts: dict[str, object] = {}
-    units_per_em = 0
-    for weight, filename in FONTS.items():
-        units_per_em, version, widths = advances(font_dir / filename)
-        fonts[weight] = {"file": filename, "version": version, "runs": runs(widths)}
+def build(node_modules: Path) -> dict[str, object]:
+    """The JSON document for the anafanafo found in ``node_modules``."""
+    package = json.loads((node_modules / "anafanafo" / "package.json").read_text("utf-8"))
+    fonts = {
+        font: encode(json.loads((node_modules / "anafanafo" / "data" / name).read_text("utf-8")))
+        for font, name in TABLES.items()
+    }
     return {
-        "comment": "Generated by scripts/generate_widths.py; do not edit.",
-        "unitsPerEm": units_per_em,
+        "comment": "Generated by scripts/generate_widths.py from anafanafo; do not edit.",
+        "source": f"anafanafo {package['version']} ({package['license']})",
         "fonts": fonts,
     }
 
@@ -74,13 +88,15 @@ def build(font_dir: Path) -> dict[str, object]:
 def main() -> None:
     """Write the table next to the renderer."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--font-dir", type=Path, default=DEFAULT_FONT_DIR)
+    parser.add_argument("--node-modules", type=Path, help="an existing node_modules directory")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()
-    document = build(args.font_dir)
-    text = json.dumps(document, separators=(",", ":"), sort_keys=True) + "\n"
+    with tempfile.TemporaryDirectory(prefix="pypins-anafanafo-") as temporary:
+        modules = args.node_modules or npm_install(Path(temporary), ANAFANAFO)
+        document = build(modules)
+    text = json.dumps(document, separators=(",", ":")) + "\n"
     args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output} ({len(text.encode()):,} bytes)")
+    print(f"wrote {args.output} ({len(text.encode()):,} bytes, {document['source']})")
 
 
 if __name__ == "__main__":

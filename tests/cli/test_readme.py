@@ -33,9 +33,11 @@ def test_the_section_puts_pypins_on_the_path() -> None:
 
 
 def test_make_serve_installs_only_what_serving_needs() -> None:
-    """``make serve`` installs the package without its test or bench extras."""
+    """``make serve`` installs the package without its test or bench extras, and the
+    fonts PNG badges are drawn with, but none of the test suite's servers."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "\nserve: $(SERVE_STAMP)\n" in makefile
+    assert "\nserve: fonts $(SERVE_STAMP)\n" in makefile
+    assert "\nfonts:\n\tsh scripts/system-deps.sh fonts\n" in makefile
     recipe = makefile.split("$(SERVE_STAMP): pyproject.toml\n", 1)[1].split("\n\n", 1)[0]
     assert "pip install --quiet -e .\n" in recipe + "\n"
     assert "[" not in recipe

@@ -22,5 +22,15 @@ def elements(root: Element, tag: str) -> list[Element]:
 
 
 def visible_texts(root: Element) -> list[Element]:
-    """The ``<text>`` elements that are not shadows."""
-    return [text for text in elements(root, "text") if text.get("aria-hidden") != "true"]
+    """The ``<text>`` elements that are not shadows (nor in a group of shadows)."""
+    shadows = {
+        id(text)
+        for group in elements(root, "g")
+        if group.get("aria-hidden") == "true" and group.get("text-anchor") is None
+        for text in elements(group, "text")
+    }
+    return [
+        text
+        for text in elements(root, "text")
+        if text.get("aria-hidden") != "true" and id(text) not in shadows
+    ]

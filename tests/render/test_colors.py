@@ -18,28 +18,28 @@ SAFE = re.compile(r"[#a-z0-9(),.% /-]+")
 @pytest.mark.parametrize(
     ("value", "svg"),
     [
-        ("brightgreen", "#4c1"),
-        ("green", "#97ca00"),
-        ("yellowgreen", "#a4a61d"),
-        ("yellow", "#dfb317"),
-        ("orange", "#fe7d37"),
-        ("red", "#e05d44"),
+        ("brightgreen", "#4b0"),
+        ("green", "#67ac09"),
+        ("yellowgreen", "#95991a"),
+        ("yellow", "#d8b800"),
+        ("orange", "#ea7233"),
+        ("red", "#dd4343"),
         ("blue", "#007ec6"),
-        ("lightgrey", "#9f9f9f"),
+        ("lightgrey", "#939393"),
         ("grey", "#555"),
         ("gray", "#555"),
-        ("lightgray", "#9f9f9f"),
-        ("success", "#4c1"),
-        ("important", "#fe7d37"),
-        ("critical", "#e05d44"),
+        ("lightgray", "#939393"),
+        ("success", "#4b0"),
+        ("important", "#ea7233"),
+        ("critical", "#dd4343"),
         ("informational", "#007ec6"),
-        ("inactive", "#9f9f9f"),
-        (" Success ", "#4c1"),
+        ("inactive", "#939393"),
+        (" Success ", "#4b0"),
         ("BLUE", "#007ec6"),
     ],
 )
 def test_shields_names_and_aliases(value: str, svg: str) -> None:
-    """shields.io's names and aliases map to its exact hex values."""
+    """shields.io's names and aliases map to badge-maker 6.0.0's hex values."""
     assert normalize_color(value) == svg
 
 

@@ -7,10 +7,12 @@ import pytest
 import pypins.render
 from pypins.render import STYLES, render_svg
 from pypins.render._styles import _num
-from pypins.render._text import regular_11
+from pypins.render._text import verdana_11
 from tests.render.svgtools import SVG_NS, elements, parse_svg, visible_texts
 
 HEIGHTS = {"flat": 20, "flat-square": 20, "plastic": 18, "for-the-badge": 28, "social": 20}
+#: The accessible name of ``build | passing``: badge-maker's transformed texts.
+NAMES = {"for-the-badge": "BUILD: PASSING", "social": "Build: passing"}
 
 
 def test_public_names() -> None:
@@ -29,8 +31,9 @@ def test_every_style_is_a_valid_accessible_svg(style: str) -> None:
     root = parse_svg(svg)
     assert root.get("height") == str(HEIGHTS[style])
     assert root.get("role") == "img"
-    assert root.get("aria-label") == "build: passing"
-    assert [title.text for title in elements(root, "title")] == ["build: passing"]
+    name = NAMES.get(style, "build: passing")
+    assert root.get("aria-label") == name
+    assert [title.text for title in elements(root, "title")] == [name]
     assert float(root.get("width") or 0) > 40
 
 
@@ -44,10 +47,11 @@ def test_unknown_style_is_a_value_error(style: str) -> None:
 
 @pytest.mark.parametrize("style", STYLES)
 def test_empty_label_gives_a_message_only_badge(style: str) -> None:
-    """Without a label there is one box and one text; the name is the message alone."""
+    """Without a label there is one text and the name is the message alone."""
     root = parse_svg(render_svg("", "passing", "green", style=style))
-    assert root.get("aria-label") == "passing"
-    assert [text.text for text in visible_texts(root)] in (["passing"], ["PASSING"])
+    assert root.get("aria-label") == ("PASSING" if style == "for-the-badge" else "passing")
+    texts = [text.text for text in visible_texts(root) if text.text]
+    assert texts in (["passing"], ["PASSING"])
     labelled = parse_svg(render_svg("build", "passing", "green", style=style))
     assert float(root.get("width") or 0) < float(labelled.get("width") or 0)
 
@@ -55,26 +59,25 @@ def test_empty_label_gives_a_message_only_badge(style: str) -> None:
 @pytest.mark.parametrize("style", ["flat", "flat-square", "plastic"])
 def test_classic_geometry(style: str) -> None:
     """Boxes are the texts' odd widths plus 10 px; texts are centred with shields' offsets."""
-    label_width = int(regular_11("build")[1])
-    message_width = int(regular_11("passing")[1])
+    label_width = int(verdana_11("build")[1])
+    message_width = int(verdana_11("passing")[1])
     assert label_width % 2 == message_width % 2 == 1
-    root = parse_svg(render_svg("build", "passing", "#4c1", style=style))
+    root = parse_svg(render_svg("build", "passing", "#4b0", style=style))
     width = label_width + message_width + 20
     assert root.get("width") == str(width)
-    rects = [rect for rect in elements(root, "rect") if not rect.get("fill", "").startswith("url")]
-    boxes = [
-        (r.get("x", "0"), r.get("width"), r.get("fill")) for r in rects if r.get("fill") != "#fff"
-    ]
+    rects = [rect for rect in elements(root, "rect") if rect.get("fill", "url").startswith("#")]
+    boxes = [(r.get("x", "0"), r.get("width"), r.get("fill")) for r in rects]
     assert boxes == [
         ("0", str(label_width + 10), "#555"),
-        (str(label_width + 10), str(message_width + 10), "#4c1"),
+        (str(label_width + 10), str(message_width + 10), "#4b0"),
     ]
     label, message = visible_texts(root)
     assert label.get("x") == str(60 + 5 * label_width)
     assert label.get("textLength") == str(10 * label_width)
     assert message.get("x") == str(10 * (label_width + 14) + 5 * message_width)
     assert message.get("textLength") == str(10 * message_width)
-    assert label.get("transform") == message.get("transform") == "scale(.1)"
+    scaled = [g for g in elements(root, "g") if g.get("transform")] or [label, message]
+    assert {element.get("transform") for element in scaled} == {"scale(.1)"}
 
 
 @pytest.mark.parametrize(
@@ -87,13 +90,16 @@ def test_classic_geometry(style: str) -> None:
     ],
 )
 def test_shadows_gradients_and_clips(style: str, shadows: int, gradient: bool, clip: bool) -> None:
-    """Flat and plastic have shadows, a gradient and a rounded clip; the others none."""
+    """Flat and plastic have blurred shadows, a gradient and a rounded clip; others none."""
     root = parse_svg(render_svg("build", "passing", style=style))
-    shadow_texts = [t for t in elements(root, "text") if t.get("aria-hidden") == "true"]
-    assert len(shadow_texts) == shadows
-    for text in shadow_texts:
-        assert text.get("fill") == "#010101"
-        assert text.get("fill-opacity") == ".3"
+    groups = [g for g in elements(root, "g") if g.get("aria-hidden") == "true"]
+    assert len(groups) == shadows
+    for group in groups:
+        assert group.get("fill") == "#010101"
+        blurred, plain = elements(group, "text")
+        assert (blurred.get("fill-opacity"), plain.get("fill-opacity")) == (".8", ".3")
+        (blur,) = elements(root, "filter")
+        assert blurred.get("filter") == f"url(#{blur.get('id')})"
     assert bool(elements(root, "linearGradient")) is gradient
     assert bool(elements(root, "clipPath")) is clip
 
@@ -128,7 +134,7 @@ def test_for_the_badge() -> None:
     assert label.get("font-weight") is None
     assert message.get("font-weight") == "bold"
     assert label.get("y") == message.get("y") == "175"
-    assert root.get("aria-label") == "pypi: v1.2.3"
+    assert root.get("aria-label") == "PYPI: V1.2.3"
     label_length = float(label.get("textLength") or 0) / 10
     assert label_length == pytest.approx(int(label_length - 4 * 1.25) + 4 * 1.25)
     rects = elements(root, "rect")
@@ -145,7 +151,7 @@ def test_social() -> None:
     """Social: capitalised bold label, a bubble for the message, colours ignored."""
     svg = render_svg("stars", "1.2k", "red", label_color="blue", style="social")
     root = parse_svg(svg)
-    assert "#e05d44" not in svg
+    assert "#dd4343" not in svg
     assert "#007ec6" not in svg
     label, message = visible_texts(root)
     assert (label.text, message.text) == ("Stars", "1.2k")
@@ -153,7 +159,7 @@ def test_social() -> None:
     assert group.get("font-weight") == "700"
     assert group.get("aria-hidden") == "true"
     assert len(elements(root, "path")) == 1
-    assert root.get("aria-label") == "stars: 1.2k"
+    assert root.get("aria-label") == "Stars: 1.2k"
 
 
 def test_social_without_message_has_no_bubble() -> None:
@@ -163,21 +169,30 @@ def test_social_without_message_has_no_bubble() -> None:
     assert [t.text for t in visible_texts(root)] == ["Follow"]
 
 
+def test_social_without_label_keeps_an_empty_label_box() -> None:
+    """As badge-maker: an 11 px label box (a 1 px text), then the message's bubble."""
+    root = parse_svg(render_svg("", "follow", style="social"))
+    assert elements(root, "rect")[0].get("width") == "11"
+    assert len(elements(root, "path")) == 1
+    assert root.get("aria-label") == "follow"
+
+
 @pytest.mark.parametrize("style", STYLES)
 def test_empty_message(style: str) -> None:
     """An empty message renders without its text and stays valid."""
     root = parse_svg(render_svg("label", "", style=style))
-    assert root.get("aria-label") == "label: "
+    assert root.get("aria-label") in ("label: ", "LABEL: ", "Label: ")
 
 
 @pytest.mark.parametrize(
     ("color", "label_color", "fills"),
     [
-        ("success", None, ["#555", "#4c1"]),
+        ("success", None, ["#555", "#4b0"]),
         ("ff0000", "abc", ["#abc", "#ff0000"]),
         ("rgb(1,2,3)", "teal", ["teal", "rgb(1,2,3)"]),
         (None, None, ["#555", "#007ec6"]),
         ("bogus", "bogus", ["#555", "#007ec6"]),
+        ("red", "black", ["black", "#dd4343"]),
     ],
 )
 def test_colours_reach_the_boxes(
@@ -189,25 +204,42 @@ def test_colours_reach_the_boxes(
 
 
 def test_light_backgrounds_get_dark_text() -> None:
-    """Texts on light colours are #333 with a #ccc shadow."""
+    """Texts on light colours are #333 with #ccc shadows; white text is left implicit."""
     root = parse_svg(render_svg("a", "b", "white", label_color="ivory"))
-    texts = elements(root, "text")
-    assert {t.get("fill") for t in texts if t.get("aria-hidden")} == {"#ccc"}
-    assert {t.get("fill") for t in texts if not t.get("aria-hidden")} == {"#333"}
+    shadows = [g for g in elements(root, "g") if g.get("aria-hidden") == "true"]
+    assert {g.get("fill") for g in shadows} == {"#ccc"}
+    assert {t.get("fill") for t in visible_texts(root)} == {"#333"}
+    dark = parse_svg(render_svg("a", "b", "black"))
+    assert {t.get("fill") for t in visible_texts(dark)} == {None}
+
+
+def test_label_colour_without_label_draws_a_label_box() -> None:
+    """As badge-maker: a label colour alone gives a 10 px label box."""
+    root = parse_svg(render_svg("", "stable", "blue", label_color="red", style="flat-square"))
+    first = elements(root, "rect")[0]
+    assert (first.get("width"), first.get("fill")) == ("10", "#dd4343")
 
 
 def test_font_family_matches_shields() -> None:
-    """Texts ask for Verdana first, with DejaVu Sans as the metric-compatible fallback."""
+    """Texts ask for Verdana first, as badge-maker writes it."""
     root = parse_svg(render_svg("a", "b"))
     families = {g.get("font-family") for g in root.iter(f"{SVG_NS}g") if g.get("font-family")}
     assert families == {"Verdana,Geneva,DejaVu Sans,sans-serif"}
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(3.0, "3"), (12.5, "12.5"), (12.25, "12.25"), (0.75, "0.75")]
+    ("value", "text"),
+    [
+        (3.0, "3"),
+        (12, "12"),
+        (12.5, "12.5"),
+        (12.25, "12.25"),
+        (0.75, "0.75"),
+        (0.1 + 0.2, "0.30000000000000004"),
+    ],
 )
 def test_number_format(value: float, text: str) -> None:
-    """Numbers are written without trailing zeros."""
+    """Numbers are written as JavaScript writes them (shortest round trip, no ``.0``)."""
     assert _num(value) == text
 
 

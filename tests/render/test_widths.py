@@ -1,109 +1,98 @@
-"""The packaged width table matches DejaVu Sans, and unknown characters get a width."""
+"""The packaged width table is anafanafo's, measured the way badge-maker measures.
+
+The expected figures are anafanafo 2.0.0's (``data/*.json`` in the npm package), the
+tables badge-maker 6.0.0 measures with; ``test_golden.py`` checks whole badges.
+"""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fontTools.ttLib import TTFont
 
 from pypins.render import _widths, render_svg, text_width
-from pypins.render._widths import UNITS_PER_EM, fallback_units, table, text_units
+from pypins.render._text import utf16_length
+from pypins.render._widths import FONTS, WidthTable, table
 
-SAMPLE = (
-    [chr(code) for code in range(0x20, 0x7F)]
-    + [chr(code) for code in range(0xA0, 0x100)]
-    + list("ĀāŁłŒœŠšŽžƒǅǆȘș")  # Latin Extended-A/B
-    + list("ΑΒΓΔαβγδλπωΩ")  # Greek
-    + list("АБВГДЖЯабвгджя")  # Cyrillic
-    + list("\u2013\u2014\u2018\u2019\u201c\u201d…•‰€™")  # punctuation and symbols
-    + list("←↑→↓↔⇒≤≥≠±∞∑√∫")  # arrows and mathematical operators
-)
-
-SIZE_LIMIT = 300_000
-
-
-@pytest.fixture(scope="module")
-def fonts(dejavu_fonts: dict[str, Path]) -> Iterator[dict[str, TTFont]]:
-    """The two DejaVu Sans faces, opened with fontTools."""
-    opened = {weight: TTFont(str(path)) for weight, path in dejavu_fonts.items()}
-    yield opened
-    for font in opened.values():
-        font.close()
-
-
-def real_advance(font: TTFont, char: str) -> int:
-    """The advance width of ``char`` in ``font``, in font units."""
-    glyph = font.getBestCmap()[ord(char)]
-    return int(font["hmtx"][glyph][0])
-
-
-@pytest.mark.parametrize("weight", ["regular", "bold"])
-def test_table_matches_the_font(fonts: dict[str, TTFont], weight: str) -> None:
-    """Every sampled character has the font's own advance width in the table."""
-    font = fonts[weight]
-    assert font["head"].unitsPerEm == UNITS_PER_EM
-    widths = table(weight)
-    mismatches = {c: (widths.get(c), real_advance(font, c)) for c in SAMPLE}
-    assert {c: pair for c, pair in mismatches.items() if pair[0] != pair[1]} == {}
+SIZE_LIMIT = 400_000
 
 
 @pytest.mark.parametrize(
-    ("text", "bold", "size"),
-    [("build", False, 11), ("passing", False, 11), ("PYPI", False, 10), ("V1.2.3", True, 10)],
-)
-def test_text_width_scales_font_units(
-    fonts: dict[str, TTFont], text: str, bold: bool, size: int
-) -> None:
-    """A text's width is the sum of the real advances scaled to the font size."""
-    font = fonts["bold" if bold else "regular"]
-    expected = sum(real_advance(font, char) for char in text) * size / UNITS_PER_EM
-    assert text_width(text, size, bold=bold) == pytest.approx(expected)
-
-
-def test_table_is_small_and_covers_the_required_blocks() -> None:
-    """The packaged table stays small and covers Latin, Greek, Cyrillic and symbols."""
-    path = Path(_widths.__file__).with_name("widths.json")
-    assert path.stat().st_size < SIZE_LIMIT
-    widths = table("regular")
-    for first, last in [(0x20, 0x24F), (0x391, 0x3C9), (0x410, 0x44F), (0x2190, 0x2193)]:
-        missing = [hex(code) for code in range(first, last + 1) if chr(code) not in widths]
-        assert len(missing) <= (last - first + 1) // 10, missing
-
-
-@pytest.mark.parametrize(
-    ("char", "units"),
+    ("font", "char", "hundredths"),
     [
-        ("\u0301", 0),  # combining acute accent
-        ("\u061c", 0),  # Arabic letter mark (format character)
-        ("\u20dd", 0),  # combining enclosing circle
-        ("中", UNITS_PER_EM),  # CJK, East Asian wide
-        ("가", UNITS_PER_EM),  # Hangul
-        ("\uff21", UNITS_PER_EM),  # fullwidth A
-        ("ｱ", UNITS_PER_EM // 2),  # halfwidth katakana
-        ("🦄", UNITS_PER_EM * 5 // 4),  # emoji
-        ("🚀", UNITS_PER_EM * 5 // 4),  # emoji
+        ("11px Verdana", " ", 387),
+        ("11px Verdana", "m", 1070),
+        ("11px Verdana", "0", 699),
+        ("11px Verdana", "|", 500),
+        ("11px Verdana", "W", 1088),
+        ("11px Verdana", "中", 1100),  # CJK ideographs: one em
+        ("10px Verdana", "m", 973),
+        ("bold 10px Verdana", "m", 1058),
+        ("bold 11px Helvetica", "m", 997),
+        ("bold 11px Helvetica", "中", 1100),
     ],
 )
-def test_fallback_widths(char: str, units: int) -> None:
-    """Characters the table lacks get a width by rule."""
-    assert char not in table("regular")
-    assert fallback_units(char, "regular") == units
-    assert text_units(char) == units
+def test_known_advances(font: str, char: str, hundredths: int) -> None:
+    """Sample advances are anafanafo's, in hundredths of a pixel."""
+    assert table(font).char(char) == hundredths
 
 
-@pytest.mark.parametrize("weight", ["regular", "bold"])
-def test_unknown_characters_are_as_wide_as_m(weight: str) -> None:
-    """Other unknown characters (here Devanagari) count as the letter ``m``."""
-    assert "क" not in table(weight)
-    assert text_units("क", weight) == table(weight)["m"]
+@pytest.mark.parametrize("font", FONTS)
+def test_uncovered_characters_measure_as_m(font: str) -> None:
+    """Kana, Hangul and emoji are not in anafanafo's tables: they count as ``m``."""
+    widths = table(font)
+    for char in "ひ한😀\U000e0100"[:3]:
+        assert widths.char(char) == widths.em == widths.char("m")
 
 
-def test_mixed_known_and_unknown_text() -> None:
-    """A text mixing known and unknown characters sums both."""
-    assert text_units("a中b") == table("regular")["a"] + UNITS_PER_EM + table("regular")["b"]
+@pytest.mark.parametrize("font", FONTS)
+def test_control_characters_measure_zero(font: str) -> None:
+    """C0 controls and DEL are zero wide, as in anafanafo."""
+    assert table(font).hundredths("\x00\x1f\x7f") == 0
+
+
+def test_pixels_truncate_like_javascript() -> None:
+    """A sum that is a whole number of pixels is truncated as JavaScript's float sum is."""
+    widths = WidthTable([0x61, 0, 10, 0, 0, 20, 0, 0, 30, 0, 0, 70])  # a=.1 b=.2 c=.3 d=.7
+    assert widths.hundredths("abc") == 60
+    assert widths.pixels("abcd") == 1  # 0.1 + 0.2 + 0.3 + 0.7 = 1.3 in floats too
+    # 0.1 + 0.2 + 0.7 is exactly 1.0 in floating point, left to right.
+    assert widths.pixels("abd") == 1
+    # 0.7 + 0.2 + 0.1 is 0.9999999999999999 in floating point: JavaScript truncates to 0.
+    assert widths.hundredths("dba") == 100
+    assert widths.pixels("dba") == 0
+
+
+def test_text_width_picks_badge_makers_fonts() -> None:
+    """11 px is Verdana, bold 11 px Helvetica, 10 px Verdana regular and bold."""
+    assert text_width("m") == pytest.approx(10.7)
+    assert text_width("m", bold=True) == pytest.approx(9.97)
+    assert text_width("m", 10) == pytest.approx(9.73)
+    assert text_width("m", 10, bold=True) == pytest.approx(10.58)
+    assert text_width("m", 22) == pytest.approx(21.4)
+
+
+def test_remembered_characters_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Characters found by bisection are remembered, up to a bound."""
+    widths = WidthTable([0x4E00, 5, 1100])
+    monkeypatch.setattr(_widths, "_REMEMBERED", 2)
+    assert [widths.char(chr(code)) for code in range(0x4E00, 0x4E06)] == [1100] * 6
+    assert len(widths.widths) == 2 + 33  # two remembered, plus the control characters
+
+
+def test_utf16_length() -> None:
+    """Letter spacing counts UTF-16 units, as JavaScript's ``length``."""
+    assert utf16_length("abc") == 3
+    assert utf16_length("é中") == 2
+    assert utf16_length("😀") == 2
+
+
+def test_table_is_small_and_names_its_source() -> None:
+    """The packaged table stays small and says where it comes from."""
+    path = Path(_widths.__file__).with_name("widths.json")
+    assert path.stat().st_size < SIZE_LIMIT
+    assert b'"source":"anafanafo 2.0.0 (MIT)"' in path.read_bytes()
 
 
 def test_no_file_is_opened_once_the_table_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ the SVG:
 * hex without ``#`` (3 or 6 digits, as shields.io) or with it (3, 4, 6 or 8 digits);
 * ``rgb()``, ``rgba()``, ``hsl()``, ``hsla()`` with comma- or space-separated arguments,
   numbers within their CSS ranges;
-* one of the 148 CSS named colours (shields.io names win: ``green`` is ``#97ca00``).
+* one of the 148 CSS named colours (shields.io names win: ``green`` is ``#67ac09``).
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from typing import Final, NamedTuple
 
 from pypins.render._css_colors import CSS_COLORS
 
-#: shields.io's named colours.
+#: shields.io's named colours (badge-maker 6.0.0's ``lib/color.js``).
 SHIELDS_COLORS: Final[dict[str, str]] = {
     "blue": "#007ec6",
-    "brightgreen": "#4c1",
-    "green": "#97ca00",
+    "brightgreen": "#4b0",
+    "green": "#67ac09",
     "grey": "#555",
-    "lightgrey": "#9f9f9f",
-    "orange": "#fe7d37",
-    "red": "#e05d44",
-    "yellow": "#dfb317",
-    "yellowgreen": "#a4a61d",
+    "lightgrey": "#939393",
+    "orange": "#ea7233",
+    "red": "#dd4343",
+    "yellow": "#d8b800",
+    "yellowgreen": "#95991a",
 }
 
 #: shields.io's aliases of its named colours.
@@ -133,37 +133,53 @@ def _function_rgb(value: str) -> tuple[float, float, float] | None:
     return None
 
 
+def _brightness(rgb: tuple[float, float, float]) -> float:
+    """shields.io's brightness of RGB channels: 0 (black) to 1 (white), two decimals."""
+    red, green, blue = rgb
+    return round((red * 299 + green * 587 + blue * 114) / 255000, 2)
+
+
 def _make(name: str, svg: str, rgb: tuple[float, float, float]) -> Color:
     """A ``Color`` with its text colours chosen by brightness, as shields.io does."""
-    red, green, blue = rgb
-    brightness = round((red * 299 + green * 587 + blue * 114) / 255000, 2)
-    if brightness <= BRIGHTNESS_THRESHOLD:
+    if _brightness(rgb) <= BRIGHTNESS_THRESHOLD:
         return Color(name, svg, "#fff", "#010101")
     return Color(name, svg, "#333", "#ccc")
 
 
-def parse_color(value: str | None) -> Color | None:
-    """The ``Color`` that ``value`` names, or None when it is not a valid colour."""
+def _parse(value: str | None) -> tuple[str, str, tuple[float, float, float]] | None:
+    """The canonical name, SVG value and RGB channels of colour ``value``, or None."""
     if not value:
         return None
     key = value.strip().lower()
     key = ALIASES.get(key, key)
     svg = SHIELDS_COLORS.get(key)
     if svg is not None:
-        return _make(key, svg, _hex_rgb(svg))
+        return key, svg, _hex_rgb(svg)
     if _BARE_HEX.fullmatch(key):
         key = "#" + key
-        return _make(key, key, _hex_rgb(key))
+        return key, key, _hex_rgb(key)
     if _HASH_HEX.fullmatch(key):
-        return _make(key, key, _hex_rgb(key))
+        return key, key, _hex_rgb(key)
     css = CSS_COLORS.get(key)
     if css is not None:
-        return _make(key, key, _hex_rgb(css))
+        return key, key, _hex_rgb(css)
     if len(key) <= 64:
         rgb = _function_rgb(key)
         if rgb is not None:
-            return _make(key, key, rgb)
+            return key, key, rgb
     return None
+
+
+def parse_color(value: str | None) -> Color | None:
+    """The ``Color`` that ``value`` names, or None when it is not a valid colour."""
+    parsed = _parse(value)
+    return None if parsed is None else _make(*parsed)
+
+
+def brightness(value: str | None) -> float:
+    """shields.io's brightness of colour ``value`` (0 to 1); 0 when it is not a colour."""
+    parsed = _parse(value)
+    return 0.0 if parsed is None else _brightness(parsed[2])
 
 
 _cache: dict[str | None, Color | None] = {}
@@ -193,10 +209,11 @@ def default_color(value: str) -> Color:
 
 
 def normalize_color(value: str | None) -> str | None:
-    """The SVG-safe form of colour ``value`` (``"success"`` -> ``"#4c1"``), or None.
+    """The SVG-safe form of colour ``value`` (``"success"`` -> ``"#4b0"``), or None.
 
     None means the value is not a colour pypins accepts (the renderers then fall back
-    to the default colour); the web layer answers ``invalid query parameter: color``.
+    to the default colour); the web layer then ignores the query's colour, as shields.io
+    does, and the badge keeps its own.
     """
     color = resolve_color(value)
     return None if color is None else color.svg
