@@ -14,14 +14,16 @@ from packaging.version import Version
 
 from pypins.badges import (
     FACTS_SCHEMA_VERSION,
+    KINDS,
+    LEGACY_KINDS,
     DownloadFacts,
     PackageFacts,
     download_facts_from_json,
     facts_from_json,
 )
-from pypins.errors import InvalidFactsError, InvalidResponseError
+from pypins.errors import InvalidFactsError, InvalidResponseError, PypinsError
 from pypins.pypi import parse_package
-from tests.badges.support import make_document, make_facts, sdist, wheel
+from tests.badges.support import NOW, make_document, make_facts, sdist, wheel
 
 
 def test_minimal_document_gives_minimal_facts() -> None:
@@ -379,10 +381,13 @@ def test_download_facts_from_pypistats() -> None:
         {"data": {"last_day": -1, "last_week": 7, "last_month": 30}},
         {"data": {"last_day": 1.5, "last_week": 7, "last_month": 30}},
         {"data": {"last_day": True, "last_week": 7, "last_month": 30}},
+        {"data": {"last_day": 2**64, "last_week": 7, "last_month": 30}},
+        {"data": {"last_day": 10**400, "last_week": 7, "last_month": 30}},
     ],
 )
 def test_malformed_pypistats_documents(data: Any) -> None:
-    """Missing, negative or non-integer counts are an ``InvalidResponseError``."""
+    """Missing, negative, non-integer counts or counts past 64 bits (a badge's
+    arithmetic overflows on them) are an ``InvalidResponseError``."""
     with pytest.raises(InvalidResponseError):
         download_facts_from_json(data)
 
@@ -406,6 +411,87 @@ def test_download_facts_round_trip_through_json() -> None:
     """Download facts survive ``to_dict``/``from_dict`` through JSON."""
     facts = DownloadFacts(day=1, week=2, month=3)
     assert DownloadFacts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
+
+
+#: More digits than Python's default int-string limit (4,300).
+HUGE = "9" * 5000
+
+
+#: Upstream oddities in the fields badges read as numbers, each with what the facts keep.
+HUGE_NUMBERS = {
+    "python-classifier": (
+        {
+            "classifiers": [
+                "Programming Language :: Python :: 3.12",
+                f"Programming Language :: Python :: 3.{HUGE}",
+            ]
+        },
+        {"python_versions": ("3.12",)},
+    ),
+    "python-only-classifier": (
+        {"classifiers": [f"Programming Language :: Python :: {HUGE} :: Only"]},
+        {"python_only_majors": ()},
+    ),
+    "framework-classifier": (
+        {"classifiers": ["Framework :: Django :: 5.0", f"Framework :: Django :: 5.{HUGE}"]},
+        {"framework_versions": (("Django", "5.0"),)},
+    ),
+    "requires-python": ({"requires_python": f">=3.{HUGE}"}, {"requires_python": None}),
+    "requires-python-patch": ({"requires_python": f"==3.8.{HUGE}"}, {"requires_python": None}),
+}
+
+#: Wheel names with a tag past the bound, each with the tags the facts keep.
+HUGE_WHEELS = {
+    "cpython-tag": (f"demo-1.0-cp3{HUGE}-cp3{HUGE}t-any.whl", (), ("any",)),
+    "generic-tag": (f"demo-1.0-py3{HUGE}-none-any.whl", (), ("any",)),
+    "platform-tag": (f"demo-1.0-py3-none-manylinux_2_{HUGE}_x86_64.whl", ("py3-none",), ()),
+}
+
+
+def _render_every_pypi_badge(facts: PackageFacts) -> None:
+    """Render every badge that reads the JSON API's record; only pypins' errors may
+    come out (a bad badge parameter, for one)."""
+    for kind in (*KINDS.values(), *LEGACY_KINDS.values()):
+        if kind.source != "pypi":
+            continue
+        params = dict.fromkeys(kind.path_params, "django")
+        with contextlib.suppress(PypinsError):
+            kind.render(facts, params, now=NOW)
+
+
+@pytest.mark.parametrize(("info", "kept"), HUGE_NUMBERS.values(), ids=HUGE_NUMBERS.keys())
+def test_numbers_past_the_bound_are_left_out(info: dict[str, Any], kept: dict[str, Any]) -> None:
+    """A classifier or specifier holding a number ``int()`` refuses is left out of the
+    facts, and every badge renders from them."""
+    facts = facts_from_json(make_document(info=info))
+    assert {name: getattr(facts, name) for name in kept} == kept
+    _render_every_pypi_badge(facts)
+    assert PackageFacts.from_dict(facts.to_dict()) == facts
+
+
+@pytest.mark.parametrize(
+    ("filename", "pythons", "platforms"), HUGE_WHEELS.values(), ids=HUGE_WHEELS.keys()
+)
+def test_wheel_tags_past_the_bound_are_left_out(
+    filename: str, pythons: tuple[str, ...], platforms: tuple[str, ...]
+) -> None:
+    """A wheel tag holding a number past the bound is left out; the others are kept."""
+    facts = facts_from_json(make_document(urls=[wheel(filename)]))
+    assert (facts.wheel_pythons, facts.wheel_platforms) == (pythons, platforms)
+    assert facts.file_kinds == ("wheel",)
+    _render_every_pypi_badge(facts)
+
+
+def test_a_release_past_the_bound_is_invalid_data() -> None:
+    """The release a document describes is required: past the bound, invalid data."""
+    with pytest.raises(InvalidResponseError, match="4300 digits"):
+        facts_from_json(make_document(info={"version": "1." + HUGE}))
+
+
+def test_a_release_key_past_the_bound_is_never_the_highest() -> None:
+    """A release key past the bound is skipped when the highest release is sought."""
+    facts = facts_from_json(make_document(releases={"1.0": [sdist()], "2." + HUGE: [sdist()]}))
+    assert facts.highest_version == "1.0"
 
 
 def _encoded() -> dict[str, Any]:
@@ -446,6 +532,14 @@ def _without(key: str) -> dict[str, Any]:
         _with(framework_versions=["Django"]),
         _with(upload_time="yesterday"),
         _with(upload_time="2026-01-01T00:00:00"),
+        _with(version="1." + HUGE),
+        _with(highest_version="1." + HUGE),
+        _with(python_versions=["3." + HUGE]),
+        _with(python_only_majors=[HUGE]),
+        _with(framework_versions=[["Django", "5." + HUGE]]),
+        _with(requires_python=">=3." + HUGE),
+        _with(wheel_pythons=["cp3" + HUGE + "-cp3" + HUGE]),
+        _with(wheel_platforms=["manylinux_2_" + HUGE + "_x86_64"]),
     ],
 )
 def test_foreign_or_corrupt_records_are_refused(record: Any) -> None:

@@ -70,6 +70,43 @@ def test_licence_shown(upstream: Upstream, name: str, expected: str) -> None:
     assert line.split(":", 1)[1].strip() == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "author", "maintainer"),
+    [
+        (
+            "requests",
+            "Kenneth Reitz <me@kennethreitz.org>",
+            (
+                "Ian Stapleton Cordasco, Nate Prewitt "
+                "(graffatcolmingov@gmail.com, nate.prewitt@gmail.com)"
+            ),
+        ),
+        ("six", "Benjamin Peterson <benjamin@python.org>", None),
+        ("flask", "-", "Pallets <contact@palletsprojects.com>"),
+        ("yarg", "Kura <kura@kura.io>", None),
+    ],
+)
+def test_author_and_maintainer_shown(
+    upstream: Upstream, name: str, author: str, maintainer: str | None
+) -> None:
+    """The author always, the maintainer when there is one other than the author."""
+    result = _run(upstream, name)
+    assert result.exit_code == 0, result.output
+    rows = {
+        label: value.strip()
+        for label, _, value in (row.partition(":") for row in result.stdout.splitlines())
+        if label in {"Author", "Maintainer"}
+    }
+    assert rows.get("Author") == author
+    assert rows.get("Maintainer") == maintainer
+
+
+def test_json_has_author_and_maintainer(upstream: Upstream) -> None:
+    facts = json.loads(_run(upstream, "httpx", "--json").stdout)
+    assert facts["author"] == {"name": "Tom Christie", "email": "tom@tomchristie.com"}
+    assert facts["maintainer"] == {"name": None, "email": None}
+
+
 def test_long_free_text_licence_is_cut(upstream: Upstream, pypi_document: Any) -> None:
     """A licence field holding a whole licence text is cut to one short line."""
     document = pypi_document("six")

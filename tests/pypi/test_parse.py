@@ -68,6 +68,40 @@ def test_yarg_attributes_of_yarg(pypi_document: Loader) -> None:
     assert not package.has_egg
 
 
+@pytest.mark.parametrize(
+    ("name", "author", "maintainer"),
+    [
+        (
+            "requests",
+            ("Kenneth Reitz", "me@kennethreitz.org"),
+            (
+                "Ian Stapleton Cordasco, Nate Prewitt",
+                "graffatcolmingov@gmail.com, nate.prewitt@gmail.com",
+            ),
+        ),
+        ("flask", (None, None), ("Pallets", "contact@palletsprojects.com")),
+        ("six", ("Benjamin Peterson", "benjamin@python.org"), (None, None)),
+        (
+            "numpy",
+            ("Travis E. Oliphant et al.", None),
+            (
+                "NumPy Developers",
+                "numpy-discussion@python.org",
+            ),
+        ),
+    ],
+)
+def test_name_and_address_are_split(
+    pypi_document: Loader,
+    name: str,
+    author: tuple[str | None, str | None],
+    maintainer: tuple[str | None, str | None],
+) -> None:
+    """Metadata's "Name <address>" reads as yarg's (name, email)."""
+    package = parse_package(pypi_document(name))
+    assert (package.author, package.maintainer) == (author, maintainer)
+
+
 def test_release_files_have_yargs_fields(pypi_document: Loader) -> None:
     """A release's files carry yarg's fields, typed, with upload times in UTC."""
     document = pypi_document("yarg")

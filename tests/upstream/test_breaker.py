@@ -85,16 +85,39 @@ def test_failed_trials_double_the_cool_down_up_to_the_cap(
     assert waits == [10.0, 20.0, 40.0, 40.0]
 
 
-def test_retry_after_opens_at_once_for_that_long(breaker: CircuitBreaker) -> None:
-    """An upstream's Retry-After opens the breaker on the first failure, bounded by the cap."""
-    assert breaker.failure(retry_after=25) is True
-    assert breaker.remaining() == 25.0
-    other = CircuitBreaker(threshold=3, cooldown=10.0, max_cooldown=40.0, clock=breaker.clock)
-    other.failure(retry_after=3600)
-    assert other.remaining() == 40.0
-    third = CircuitBreaker(threshold=3, cooldown=10.0, clock=breaker.clock)
-    third.failure(retry_after=1)
-    assert third.remaining() == 10.0
+@pytest.mark.parametrize(
+    ("retry_after", "seconds"),
+    [(25.0, 25.0), (1.0, 1.0), (0.5, 0.5), (3600.0, 40.0), (float("inf"), 40.0)],
+)
+def test_retry_after_opens_at_once_for_that_long(
+    breaker: CircuitBreaker, retry_after: float, seconds: float
+) -> None:
+    """An upstream's Retry-After opens the breaker on the first failure for exactly that
+    long, shorter than the cool-down too, and never longer than the cap."""
+    assert breaker.failure(retry_after=retry_after) is True
+    assert breaker.state == "open"
+    assert breaker.remaining() == seconds
+
+
+@pytest.mark.parametrize("retry_after", [0.0, -5.0, float("nan")])
+def test_a_retry_after_that_says_nothing_is_an_ordinary_failure(
+    breaker: CircuitBreaker, retry_after: float
+) -> None:
+    """A Retry-After of no time (or not a number) counts as a failure like any other."""
+    assert breaker.failure(retry_after=retry_after) is False
+    assert breaker.state == "closed"
+
+
+def test_after_a_retry_after_one_trial_goes(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    """Once the asked-for time has passed, one trial request may go; its success closes."""
+    breaker.failure(retry_after=2.0)
+    clock.advance(1.0)
+    assert not breaker.allow()
+    clock.advance(1.0)
+    assert breaker.allow()
+    assert not breaker.allow()
+    breaker.success()
+    assert breaker.state == "closed"
 
 
 def test_an_abandoned_trial_lets_another_go(breaker: CircuitBreaker, clock: FakeClock) -> None:

@@ -7,9 +7,11 @@ rules and messages), its classifiers through ``pypins.classifiers`` and its whee
 through ``pypins.filenames``, and keeps only what badges need;
 ``download_facts_from_json`` does the same for pypistats' ``/api/packages/<name>/recent``.
 Both validate only the fields they read and raise ``InvalidResponseError`` (never
-``KeyError``/``TypeError``) for a document of the wrong shape. ``index_facts`` keeps what
-badges need of a Simple API page (read by the client), ``AttestationFacts`` what they
-need of a file's PEP 740 provenance. The records round-trip through
+``KeyError``/``TypeError``/``ValueError``) for a document of the wrong shape; a
+classifier or wheel tag holding a number of more digits than ``int()`` takes
+(``pypins.pypi.max_number_digits``) is left out, so that no badge meets one.
+``index_facts`` keeps what badges need of a Simple API page (read by the client),
+``AttestationFacts`` what they need of a file's PEP 740 provenance. The records round-trip through
 ``to_dict``/``from_dict`` for the caches; ``from_dict`` raises ``InvalidFactsError`` for
 anything it did not write.
 """
@@ -17,17 +19,23 @@ anything it did not write.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from packaging.utils import canonicalize_name
 
 from pypins.classifiers import classifier_facts
 from pypins.errors import InvalidFactsError, InvalidResponseError
 from pypins.filenames import VersionMatcher, filename_version, wheel_tags
-from pypins.pypi import PROJECT_STATUSES, ProjectDocument, Release, highest_version
+from pypins.pypi import (
+    PROJECT_STATUSES,
+    ProjectDocument,
+    Release,
+    highest_version,
+    holds_huge_number,
+)
 
 __all__ = [
     "FACTS_SCHEMA_VERSION",
@@ -197,7 +205,7 @@ class IndexFacts:
         status = _str(record.get("status"), "status")
         if status not in PROJECT_STATUSES:
             raise InvalidFactsError(f"index facts field 'status' is {status[:40]!r}")
-        return cls(_opt_str(record.get("highest_version"), "highest_version"), status)
+        return cls(_opt_version(record.get("highest_version"), "highest_version"), status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +257,8 @@ def facts_from_json(data: object, *, pinned: bool = False) -> PackageFacts:
         normalized_name=normalized_name,
         version=document.version,
         highest_version=None if pinned else document.highest_live_release(),
-        python_versions=_shared(classifiers.python_versions),
-        python_only_majors=_shared(classifiers.python_only_majors),
+        python_versions=_shared(_numbers(classifiers.python_versions)),
+        python_only_majors=_shared(_numbers(classifiers.python_only_majors)),
         implementations=_shared(classifiers.implementations),
         license_expression=_optional_shared(document.license_expression),
         license=_optional_shared(license_text),
@@ -261,6 +269,7 @@ def facts_from_json(data: object, *, pinned: bool = False) -> PackageFacts:
         framework_versions=tuple(
             (sys.intern(framework), sys.intern(version))
             for framework, version in classifiers.framework_versions
+            if not holds_huge_number(version)
         ),
         requires_python=_optional_shared(document.requires_python),
         yanked=yanked,
@@ -271,6 +280,11 @@ def facts_from_json(data: object, *, pinned: bool = False) -> PackageFacts:
     )
 
 
+#: The largest download count read: what JSON decodes as an integer (64 bits); a
+#: larger one, from a caller's own object, would overflow the badge's arithmetic.
+MAX_COUNT: Final = 2**64 - 1
+
+
 def download_facts_from_json(data: object) -> DownloadFacts:
     """Facts from pypistats' ``recent`` document; ``InvalidResponseError`` if malformed."""
     if not isinstance(data, dict) or not isinstance(payload := data.get("data"), dict):
@@ -278,10 +292,16 @@ def download_facts_from_json(data: object) -> DownloadFacts:
     counts: dict[str, int] = {}
     for period in ("day", "week", "month"):
         value = payload.get(f"last_{period}")
-        if type(value) is not int or value < 0:
+        if type(value) is not int or not 0 <= value <= MAX_COUNT:
             raise InvalidResponseError(f"pypistats field 'data.last_{period}' is not a count")
         counts[period] = value
     return DownloadFacts(**counts)
+
+
+def _numbers(values: Iterable[str]) -> list[str]:
+    """``values`` without those holding a number past the bound (a badge reads them as
+    numbers)."""
+    return [value for value in values if not holds_huge_number(value)]
 
 
 def _shared(values: Iterable[str]) -> tuple[str, ...]:
@@ -311,8 +331,8 @@ def _release_files(files: Iterable[Release]) -> dict[str, Any]:
             sdists.append(file.filename)
         elif kind == "wheel":
             pairs, platform_tags = wheel_tags(file.filename)
-            pythons.update(pairs)
-            platforms.update(platform_tags)
+            pythons.update(_numbers(pairs))
+            platforms.update(_numbers(platform_tags))
         if first_upload is None or file.uploaded < first_upload:
             first_upload = file.uploaded
     return {
@@ -420,13 +440,41 @@ def _opt_datetime(value: object, name: str) -> datetime | None:
     return moment
 
 
+T = TypeVar("T")
+
+
+def _numbered(decode: Callable[[object, str], T]) -> Callable[[object, str], T]:
+    """``decode``, refusing a text that holds a number past the bound (badges read
+    these fields as numbers; ``facts_from_json`` never writes one)."""
+
+    def checked(value: object, name: str) -> T:
+        decoded = decode(value, name)
+        if any(holds_huge_number(text) for text in _texts(decoded)):
+            raise InvalidFactsError(f"facts field {name!r} holds too long a number")
+        return decoded
+
+    return checked
+
+
+def _texts(value: object) -> Iterator[str]:
+    """The strings in a decoded field (a string, None, or tuples of them)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+_opt_version: Final = _numbered(_opt_str)
+
+
 _PACKAGE_CODECS: Final = {
     "name": _str,
     "normalized_name": _str,
-    "version": _str,
-    "highest_version": _opt_str,
-    "python_versions": _strs,
-    "python_only_majors": _strs,
+    "version": _numbered(_str),
+    "highest_version": _opt_version,
+    "python_versions": _numbered(_strs),
+    "python_only_majors": _numbered(_strs),
     "implementations": _strs,
     "license_expression": _opt_str,
     "license": _opt_str,
@@ -434,11 +482,11 @@ _PACKAGE_CODECS: Final = {
     "development_statuses": _strs,
     "typed": _bool,
     "stubs_only": _bool,
-    "framework_versions": _pairs,
-    "requires_python": _opt_str,
+    "framework_versions": _numbered(_pairs),
+    "requires_python": _opt_version,
     "file_kinds": _strs,
-    "wheel_pythons": _strs,
-    "wheel_platforms": _strs,
+    "wheel_pythons": _numbered(_strs),
+    "wheel_platforms": _numbered(_strs),
     "upload_time": _opt_datetime,
     "yanked": _bool,
     "vulnerabilities": _count,

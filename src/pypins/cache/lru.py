@@ -1,13 +1,38 @@
-"""A bounded least-recently-used mapping, capped in entries and in bytes."""
+"""A bounded least-recently-used mapping, capped in entries and in bytes, and what
+every bounded in-process cache offers (:class:`BoundedCache`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+_K_contra = TypeVar("_K_contra", contravariant=True)
+
+
+class BoundedCache(Protocol[_K_contra, V]):
+    """What :class:`LRUCache` and :class:`~pypins.cache.tinylfu.TinyLFUCache` offer."""
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def get(self, key: _K_contra) -> V | None:
+        """The value for ``key``, its read recorded, or None."""
+
+    def peek(self, key: _K_contra) -> V | None:
+        """The value for ``key`` without recording a read."""
+
+    def set(self, key: _K_contra, value: V) -> object:
+        """Store ``value``, evicting what the bounds require."""
+
+    def pop(self, key: _K_contra) -> V | None:
+        """Remove ``key`` and return its value, or None."""
+
+    def clear(self) -> None:
+        """Forget every entry."""
 
 
 class LRUCache(Generic[K, V]):

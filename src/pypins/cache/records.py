@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Generic, Literal, TypeVar
 
-from pypins.cache.lru import LRUCache
+from pypins.cache.lru import BoundedCache, LRUCache
 from pypins.cache.store import SharedStore
 from pypins.client import Validators
 from pypins.errors import (
@@ -155,6 +155,7 @@ class RecordCache(Generic[T]):
         lock_ttl: float = LOCK_TTL,
         max_wait: float | None = None,
         admit: Callable[[], None] | None = None,
+        memory: BoundedCache[str, Entry[T]] | None = None,
     ) -> None:
         if shared is not None and (encode is None or decode is None):
             raise ValueError("a shared store needs encode and decode")
@@ -175,7 +176,11 @@ class RecordCache(Generic[T]):
         self.grace = grace
         self.negative_ttl = negative_ttl
         self.clock = clock
-        self.memory: LRUCache[str, Entry[T]] = LRUCache(max_entries)
+        #: The in-process tier (by default an LRU of ``max_entries``; the service gives
+        #: each kind of record its share of the memory budget).
+        self.memory: BoundedCache[str, Entry[T]] = (
+            LRUCache(max_entries) if memory is None else memory
+        )
         self._inflight: dict[str, _Flight[T]] = {}
         self._failures: dict[str, tuple[float, float]] = {}
         self._background: set[asyncio.Task[None]] = set()
@@ -412,30 +417,54 @@ class RecordCache(Generic[T]):
     async def _fetch_upstream(
         self, key: str, fetch: FetchFn[T], entry: Entry[T] | None
     ) -> Entry[T]:
+        """Fetch ``key`` and keep the outcome; any exception is a failure, backed off.
+
+        After a failure the next fetch sends no validators: whatever made the last one
+        fail (a validator the upstream or a proxy refuses), the record is asked for
+        anew, in full, rather than kept from ever being refreshed.
+        """
+        if entry is not None and key in self._failures:
+            entry = replace(entry, validators=Validators())
         try:
-            result = await fetch(entry)
+            new = self._entry_for(await fetch(entry), entry)
         except HTTPError as error:
             if error.status_code != 404:
                 self._record_failure(key)
                 raise
-            result = Fetched(None)
+            new = self.make_entry(Fetched(None), self.clock())
         except (CircuitOpenError, UpstreamBusyError):
             raise  # nothing was asked: no reason to wait longer before asking again
         except Exception:
             self._record_failure(key)
             raise
         self._failures.pop(key, None)
-        now = self.clock()
-        if result is NOT_MODIFIED and entry is not None:
-            # The same lifetimes as a new answer (negative_ttl for a negative entry).
-            new = self.make_entry(Fetched(entry.value, entry.validators), now)
-        else:
-            assert isinstance(result, Fetched)
-            new = self.make_entry(result, now)
         self.memory.set(key, new)
-        if self.shared is not None and self._encode is not None:
-            await self.shared.set(self.shared_key(key), self._encode(new), _keep(new, now))
+        await self._publish(key, new)
         return new
+
+    def _entry_for(self, result: Fetched[T] | object, held: Entry[T] | None) -> Entry[T]:
+        """The entry for a fetch's ``result`` (``NOT_MODIFIED`` renews ``held``)."""
+        now = self.clock()
+        if result is NOT_MODIFIED:
+            if held is None:
+                raise TypeError("a fetch answered 'not modified' without a record to renew")
+            # The same lifetimes as a new answer (negative_ttl for a negative entry).
+            return self.make_entry(Fetched(held.value, held.validators), now)
+        if not isinstance(result, Fetched):
+            raise TypeError(f"a fetch returned {type(result).__name__}, not Fetched")
+        return self.make_entry(result, now)
+
+    async def _publish(self, key: str, entry: Entry[T]) -> None:
+        """Write ``entry`` to the shared tier; a record that cannot be encoded stays in
+        this process only (the shared tier never fails a request)."""
+        if self.shared is None or self._encode is None:
+            return
+        try:
+            data = self._encode(entry)
+        except Exception:
+            log.exception("the record of %s cannot be shared; kept in this process", key)
+            return
+        await self.shared.set(self.shared_key(key), data, _keep(entry, entry.fetched_at))
 
     def make_entry(self, result: Fetched[T], now: float) -> Entry[T]:
         """An entry for a fresh fetch result, with its lifetimes."""

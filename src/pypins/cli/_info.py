@@ -49,6 +49,13 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
+def _person(name: str | None, email: str | None) -> str | None:
+    """``Name <email>`` (or whichever of the two the package gives)."""
+    if name and email:
+        return f"{name} <{email}>" if "," not in email else f"{name} ({email})"
+    return name or email or None
+
+
 def _license(package: Package) -> str | None:
     """The licence to show: the PEP 639 expression, a short licence field, or a classifier."""
     text = package.license
@@ -64,6 +71,8 @@ def summary(package: Package) -> dict[str, Any]:
         "normalized_name": package.normalized_name,
         "version": package.latest_release_id,
         "summary": package.summary,
+        "author": dict(package.author._asdict()),
+        "maintainer": dict(package.maintainer._asdict()),
         "license": _license(package),
         "license_expression": package.license_expression,
         "requires_python": package.requires_python,
@@ -88,6 +97,12 @@ def _text(facts: dict[str, Any]) -> str:
     if len(license_text) > 60 or "\n" in license_text:
         license_text = license_text.splitlines()[0][:57] + "..."
     rows = [
+        ("Author", _person(**facts["author"]) or "-"),
+    ]
+    maintainer = _person(**facts["maintainer"])
+    if maintainer and maintainer != rows[0][1]:
+        rows.append(("Maintainer", maintainer))
+    rows += [
         ("License", license_text),
         ("Requires Python", facts["requires_python"] or "-"),
         ("Python versions", listed(facts["python_versions"])),

@@ -24,7 +24,12 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from pypins.client import _http
-from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
+from pypins.errors import (
+    HTTPError,
+    InvalidResponseError,
+    PypinsError,
+    UpstreamUnavailableError,
+)
 from pypins.pypi import (
     INTEGRITY_JSON,
     SIMPLE_JSON,
@@ -94,9 +99,12 @@ def client_session(
 
 @contextmanager
 def mapped_errors(url: str) -> Iterator[None]:
-    """Turn aiohttp's exceptions into pypins' (transport errors -> UpstreamUnavailableError)."""
+    """Turn aiohttp's exceptions into pypins' (transport errors -> UpstreamUnavailableError;
+    a value aiohttp refuses to send or read -> InvalidResponseError)."""
     try:
         yield
+    except PypinsError:
+        raise
     except TimeoutError as exc:  # aiohttp's ServerTimeoutError is one
         raise UpstreamUnavailableError(f"{url} did not answer in time ({exc!r})") from exc
     except aiohttp.InvalidURL as exc:
@@ -107,6 +115,8 @@ def mapped_errors(url: str) -> Iterator[None]:
         raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
     except (aiohttp.ClientError, OSError) as exc:
         raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
+    except ValueError as exc:  # a header value from an earlier answer, for one
+        raise InvalidResponseError(f"{url} could not be asked ({exc})") from exc
 
 
 def environment_proxy(url: str) -> str | None:
@@ -283,8 +293,8 @@ class AsyncPyPIClient:
         headers = self.policy.headers(
             accept=accept, if_none_match=if_none_match, if_modified_since=if_modified_since
         )
-        conditional = if_none_match is not None or if_modified_since is not None
         until = _http.deadline(self.timeout)
+        conditional = _http.is_conditional(headers)
         head, content = await self._fetch(url, headers, conditional=conditional, until=until)
         return await self._document(head, content, until)
 

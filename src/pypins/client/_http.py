@@ -139,6 +139,35 @@ def http_date(moment: datetime | str) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
+#: The longest validator kept (an ETag or a date is some tens of characters).
+MAX_VALIDATOR_LENGTH = 1024
+
+#: The digits of the longest ``X-PyPI-Last-Serial`` read (a 64-bit integer has 20).
+MAX_SERIAL_DIGITS = 20
+
+
+def sendable_validator(value: str | None) -> str | None:
+    """``value`` if it can be sent back as ``If-None-Match`` or ``If-Modified-Since``,
+    else None.
+
+    A validator is sent back as the upstream wrote it, so it must be a header value
+    every client library sends unchanged: visible ASCII and inner spaces, at most
+    ``MAX_VALIDATOR_LENGTH`` characters. A tab, a control character or a byte past
+    ASCII is legal in a received header but refused (or re-encoded) on the way out by
+    aiohttp or httpx: such a validator is dropped, and the next request asks without it.
+    """
+    if value is None or not 0 < len(value) <= MAX_VALIDATOR_LENGTH:
+        return None
+    if not value.isascii() or not value.isprintable() or value != value.strip():
+        return None
+    return value
+
+
+def is_conditional(headers: Mapping[str, str]) -> bool:
+    """Whether request ``headers`` make a conditional request (a 304 is then an answer)."""
+    return "If-None-Match" in headers or "If-Modified-Since" in headers
+
+
 def request_headers(
     agent: str | None,
     *,
@@ -146,12 +175,16 @@ def request_headers(
     if_none_match: str | None = None,
     if_modified_since: datetime | str | None = None,
 ) -> dict[str, str]:
-    """The headers of one upstream request."""
+    """The headers of one upstream request; a validator that cannot be sent is left
+    out (``sendable_validator``)."""
     headers = {"User-Agent": agent or user_agent(), "Accept": accept}
-    if if_none_match is not None:
-        headers["If-None-Match"] = if_none_match
+    etag = sendable_validator(if_none_match)
+    if etag is not None:
+        headers["If-None-Match"] = etag
     if if_modified_since is not None:
-        headers["If-Modified-Since"] = http_date(if_modified_since)
+        since = sendable_validator(http_date(if_modified_since))
+        if since is not None:
+            headers["If-Modified-Since"] = since
     return headers
 
 
@@ -174,7 +207,8 @@ class RequestPolicy:
     max_redirects: int = DEFAULT_MAX_REDIRECTS
     #: The User-Agent sent (None: pypins' own).
     user_agent: str | None = None
-    #: Vets every URL, redirects included, before it is requested.
+    #: Vets every URL, redirects included, before it is requested; without it, a
+    #: redirect must stay on the origin of the URL first asked (``check_origin``).
     check_url: URLCheck | None = None
 
     def headers(
@@ -217,17 +251,36 @@ class ResponseHead:
 
 
 def validators(head: ResponseHead) -> Validators:
-    """ETag, Last-Modified and X-PyPI-Last-Serial of a response."""
-    serial = head.headers.get("X-PyPI-Last-Serial")
+    """ETag, Last-Modified and X-PyPI-Last-Serial of a response; a validator that could
+    not be sent back (``sendable_validator``) or a serial that is not a plain number is
+    left out."""
     return Validators(
-        etag=head.headers.get("ETag"),
-        last_modified=head.headers.get("Last-Modified"),
-        last_serial=int(serial) if serial is not None and serial.strip().isdigit() else None,
+        etag=sendable_validator(head.headers.get("ETag")),
+        last_modified=sendable_validator(head.headers.get("Last-Modified")),
+        last_serial=_serial(head.headers.get("X-PyPI-Last-Serial")),
     )
 
 
+def _serial(value: str | None) -> int | None:
+    """A serial: ASCII digits only, at most ``MAX_SERIAL_DIGITS`` of them."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_SERIAL_DIGITS:
+        return int(text)
+    return None
+
+
 def check_status(head: ResponseHead, *, conditional: bool = False) -> bool:
-    """Raise HTTPError unless ``head`` is 2xx; True for a 304 to a conditional request."""
+    """Raise HTTPError unless ``head`` is 2xx; True for a 304 to a conditional request.
+
+    An interim answer (1xx) is never the answer: both libraries read past them to the
+    final one, and one that reaches here is refused as invalid.
+    """
+    if head.status < 200:
+        raise InvalidResponseError(
+            f"{head.url} answered with an interim status ({head.status}) only"
+        )
     if conditional and head.status == HTTPStatus.NOT_MODIFIED:
         return True
     if not 200 <= head.status < 300:
@@ -251,10 +304,10 @@ def retry_after(value: str | None, *, now: datetime | None = None) -> float | No
         return None
     text = value.strip()
     if text.isascii() and text.isdigit():
-        return min(float(text), MAX_RETRY_AFTER)
+        return min(float(text), MAX_RETRY_AFTER)  # float() takes any number of digits
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -269,7 +322,9 @@ def check_declared_size(head: ResponseHead, limit: int) -> None:
 
 def check_content_length(declared: str, url: str, limit: int) -> None:
     """Refuse the answer from ``url`` when its Content-Length ``declared`` exceeds ``limit``."""
-    if declared.isdigit() and int(declared) > limit:
+    if not (declared.isascii() and declared.isdigit()):
+        return  # none, or not a length: the bound holds while reading
+    if len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit:
         raise too_large(url, limit)
 
 
@@ -323,6 +378,36 @@ def redirect_target(url: str, location: str) -> str:
     return str(target)
 
 
+#: The default port of each scheme a redirect may name.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def check_origin(url: str, target: str) -> None:
+    """Refuse a redirect from the exchange that began at ``url`` to ``target`` unless
+    ``target`` is on ``url``'s origin (scheme, host and port), or is its ``https`` form
+    on the default ports (``http://host`` to ``https://host``).
+
+    An upstream's answer decides where a redirect points: followed anywhere, it makes
+    pypins a relay to any host or port the worker can reach (a Redis next to PyPI's
+    mirror, a metadata service). PyPI's own redirects (a name in another spelling, a
+    Simple API page without its final ``/``) stay on its origin.
+    """
+    start, end = URL(url), URL(target)
+    if start.host == end.host and start.scheme == end.scheme and start.port == end.port:
+        return
+    upgrade = (start.scheme, end.scheme) == ("http", "https")
+    if (
+        upgrade
+        and start.host == end.host
+        and start.port == _DEFAULT_PORTS["http"]
+        and end.port == _DEFAULT_PORTS["https"]
+    ):
+        return
+    raise InvalidResponseError(
+        f"{url} redirected to another origin ({str(end.origin())[:200]!r}); refused"
+    )
+
+
 #: What a client does after ``Exchange.receive``: ask the next hop, read the body, or
 #: stop (an answer without a body to read: a 304 to a conditional request).
 Step = Literal["redirect", "body", "done"]
@@ -334,9 +419,10 @@ class Exchange:
     A client asks :meth:`next_hop` for the URL to request, gives :meth:`receive` the
     head of the answer and, when it says ``"body"``, each chunk of the body to
     :meth:`add`; after ``"redirect"`` it asks for the next hop; :meth:`result` is the
-    final head and body. Redirects are followed one hop at a time (each URL checked),
-    a non-2xx answer raises ``HTTPError``, a body over the size bound or the deadline
-    raises as the policy says.
+    final head and body. Redirects are followed one hop at a time (each URL checked by
+    the policy's ``check_url``, else kept on the first URL's origin), a non-2xx answer
+    raises ``HTTPError``, a body over the size bound or the deadline raises as the
+    policy says.
     """
 
     def __init__(
@@ -368,6 +454,8 @@ class Exchange:
         self._hops += 1
         if self.policy.check_url is not None:
             self.policy.check_url(self._target)
+        elif self._hops > 1:
+            check_origin(self.url, self._target)
         return self._target
 
     def receive(self, head: ResponseHead) -> Step:

@@ -9,7 +9,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from pypins.client import _http
-from pypins.errors import HTTPError, InvalidResponseError, UpstreamUnavailableError
+from pypins.errors import (
+    HTTPError,
+    InvalidResponseError,
+    PypinsError,
+    UpstreamUnavailableError,
+)
 from pypins.pypi import (
     INTEGRITY_JSON,
     SIMPLE_JSON,
@@ -43,17 +48,24 @@ if TYPE_CHECKING:  # imported on first use: the badge service never loads it (8 
 
 @contextmanager
 def mapped_errors(url: str) -> Iterator[None]:
-    """Turn httpx's exceptions into pypins' (transport errors -> UpstreamUnavailableError)."""
+    """Turn httpx's exceptions into pypins' (transport errors -> UpstreamUnavailableError;
+    a value httpx refuses to send or read -> InvalidResponseError)."""
     import httpx  # noqa: PLC0415
 
     try:
         yield
+    except PypinsError:
+        raise
     except httpx.TimeoutException as exc:
         raise UpstreamUnavailableError(f"{url} did not answer in time ({exc!r})") from exc
     except httpx.TransportError as exc:
         raise UpstreamUnavailableError(f"{url} could not be reached ({exc!r})") from exc
     except httpx.DecodingError as exc:
         raise InvalidResponseError(f"{url} sent a body that cannot be decoded ({exc})") from exc
+    except httpx.InvalidURL as exc:
+        raise InvalidResponseError(f"{url} led to an invalid URL ({exc})") from exc
+    except ValueError as exc:  # a header value from an earlier answer, for one
+        raise InvalidResponseError(f"{url} could not be asked ({exc})") from exc
 
 
 def response_head(response: httpx.Response) -> _http.ResponseHead:
@@ -154,8 +166,7 @@ class PyPIClient:
         headers = self.policy.headers(
             accept=accept, if_none_match=if_none_match, if_modified_since=if_modified_since
         )
-        conditional = if_none_match is not None or if_modified_since is not None
-        head, content = self._fetch(url, headers, conditional=conditional)
+        head, content = self._fetch(url, headers, conditional=_http.is_conditional(headers))
         return _http.json_document(head, content)
 
     def get_json(

@@ -118,7 +118,7 @@ def _date(text: str | None, where: str) -> datetime:
         raise InvalidResponseError(f"{where}.pubDate: missing")
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # Overflow: an offset of 400 digits
         raise InvalidResponseError(
             f"{where}.pubDate: not an RFC 822 date: {_shown(text)}"
         ) from None

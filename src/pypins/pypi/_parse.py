@@ -10,7 +10,11 @@ Simple API's page, the Integrity API's provenance and pypistats' counts by their
 ``parse_*`` functions. A wrong type raises InvalidResponseError naming the field
 (``releases['1.0'][0].size: expected an integer, got string``). Texts are stripped, and
 the spellings of "nothing" (null, blank, ``None``, ``UNKNOWN`` in any case) become None;
-required texts must not be blank.
+required texts must not be blank. A version or specifier holding a number of more
+digits than ``int()`` takes (``max_number_digits``) is refused when required and
+ignored when optional, so that no reader of the record meets such a number.
+
+InvalidResponseError is the only exception the readers raise on an upstream's data.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -30,6 +35,7 @@ from packaging.version import InvalidVersion, Version
 
 from pypins.errors import InvalidResponseError
 from pypins.filenames import VersionMatcher, package_type, python_tag
+from pypins.pypi._contacts import split_contact
 from pypins.pypi._models import (
     PROJECT_STATUSES,
     Author,
@@ -109,6 +115,42 @@ def _text(value: object, where: str, key: str | None = None) -> str | None:
     return text
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def max_number_digits() -> int:
+    """The longest run of digits read as a number in a version, a specifier, a
+    classifier or a wheel tag: the interpreter's int-string limit, past which ``int()``
+    raises (``sys.get_int_max_str_digits()``, 4,300 by default), or that default when
+    the limit is off, since ``int()`` then takes time quadratic in the digits. PyPI's
+    longest are dates (8 digits) and serials."""
+    return sys.get_int_max_str_digits() or sys.int_info.default_max_str_digits
+
+
+def holds_huge_number(text: str) -> bool:
+    """Whether ``text`` holds a run of more digits (any script's, as ``int()`` reads
+    them) than ``max_number_digits()``. Linear in ``text``; short texts are not searched."""
+    limit = max_number_digits()
+    if len(text) <= limit:
+        return False
+    return any(len(run) > limit for run in _DIGITS.findall(text))
+
+
+def _numbered_string(value: object, where: str, key: str | None = None) -> str:
+    """A required text read as numbers (a version): InvalidResponseError past the bound."""
+    text = _string(value, where, key)
+    if holds_huge_number(text):
+        place = where if key is None else f"{where}.{key}"
+        raise InvalidResponseError(f"{place}: a number of more than {max_number_digits()} digits")
+    return text
+
+
+def _numbered_text(value: object, where: str, key: str | None = None) -> str | None:
+    """An optional text read as numbers (a specifier): None past the bound."""
+    text = _text(value, where, key)
+    return None if text is None or holds_huge_number(text) else text
+
+
 def _integer(value: object, where: str, key: str | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(where, "an integer", value, key)
@@ -151,7 +193,13 @@ def _timestamp(value: object, where: str, key: str | None = None) -> datetime:
         raise InvalidResponseError(f"{place}: not an ISO 8601 time: {text[:40]!r}") from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if moment.tzinfo is UTC:
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00: past the last year datetime holds
+        place = where if key is None else f"{where}.{key}"
+        raise InvalidResponseError(f"{place}: out of range: {text[:40]!r}") from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -210,15 +258,30 @@ def load_object(content: bytes | str, what: str = "response") -> dict[str, Any]:
 
 #: Release strings whose parse is remembered ("1.0", "0.2.1"... recur across packages).
 VERSION_CACHE_SIZE: Final = 4096
+#: The longest release string remembered: the cache holds its keys, and an upstream's
+#: keys may be as long as its document.
+VERSION_CACHE_KEY_LENGTH: Final = 64
 
 
-@lru_cache(maxsize=VERSION_CACHE_SIZE)
-def _version(key: str) -> Version | None:
-    """``key`` parsed as a version, or None when it is not one (remembered)."""
+def _parse_version(key: str) -> Version | None:
+    """``key`` parsed as a version, or None when it is not one (nor when it holds a
+    number past ``max_number_digits()``, which a reader of the record may not convert)."""
+    if holds_huge_number(key):
+        return None
     try:
         return Version(key)
     except (InvalidVersion, ValueError):  # ValueError: more digits than int() takes
         return None
+
+
+_remembered_version = lru_cache(maxsize=VERSION_CACHE_SIZE)(_parse_version)
+
+
+def _version(key: str) -> Version | None:
+    """``key`` parsed as a version, or None when it is not one (remembered when short)."""
+    if len(key) <= VERSION_CACHE_KEY_LENGTH:
+        return _remembered_version(key)
+    return _parse_version(key)
 
 
 def highest_version(keys: Iterable[str]) -> str | None:
@@ -241,10 +304,8 @@ def same_version(answered: str, asked: str) -> bool:
     """Whether two release strings name one release (PEP 440 equality, else equal text)."""
     if answered == asked:
         return True
-    try:
-        return Version(answered) == Version(asked)
-    except (InvalidVersion, ValueError):  # ValueError: more digits than int() takes
-        return False
+    first, second = _version(answered), _version(asked)
+    return first is not None and first == second
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +335,7 @@ def parse_release(release_id: str, value: object, where: str) -> Release:
         _flag(get("has_sig"), where, "has_sig"),
         _flag(get("yanked"), where, "yanked"),
         _text(get("yanked_reason"), where, "yanked_reason"),
-        _text(get("requires_python"), where, "requires_python"),
+        _numbered_text(get("requires_python"), where, "requires_python"),
     )
 
 
@@ -364,7 +425,7 @@ class ProjectDocument:
     @property
     def version(self) -> str:
         """``info.version``: the latest release, or the pinned one."""
-        return _string(self._info.get("version"), "info.version")
+        return _numbered_string(self._info.get("version"), "info.version")
 
     @property
     def yanked(self) -> bool | None:
@@ -400,8 +461,8 @@ class ProjectDocument:
 
     @property
     def requires_python(self) -> str | None:
-        """``info.requires_python``."""
-        return _text(self._info.get("requires_python"), "info.requires_python")
+        """``info.requires_python`` (None when it holds a number past the bound)."""
+        return _numbered_text(self._info.get("requires_python"), "info.requires_python")
 
     @property
     def pypi_url(self) -> str | None:
@@ -439,8 +500,10 @@ class ProjectDocument:
         """``info.author`` and ``info.author_email``."""
         info = self._info
         return Author(
-            _text(info.get("author"), "info.author"),
-            _text(info.get("author_email"), "info.author_email"),
+            *split_contact(
+                _text(info.get("author"), "info.author"),
+                _text(info.get("author_email"), "info.author_email"),
+            )
         )
 
     @property
@@ -448,8 +511,10 @@ class ProjectDocument:
         """``info.maintainer`` and ``info.maintainer_email``."""
         info = self._info
         return Maintainer(
-            _text(info.get("maintainer"), "info.maintainer"),
-            _text(info.get("maintainer_email"), "info.maintainer_email"),
+            *split_contact(
+                _text(info.get("maintainer"), "info.maintainer"),
+                _text(info.get("maintainer_email"), "info.maintainer_email"),
+            )
         )
 
     @property
@@ -639,7 +704,7 @@ def _simple_file(value: object, where: str) -> SimpleFile:
         filename=_string(entry.get("filename"), f"{where}.filename"),
         url=_string(entry.get("url"), f"{where}.url"),
         sha256=_text(hashes.get("sha256"), f"{where}.hashes.sha256"),
-        requires_python=_text(entry.get("requires-python"), f"{where}.requires-python"),
+        requires_python=_numbered_text(entry.get("requires-python"), f"{where}.requires-python"),
         size=None if size is None else _integer(size, f"{where}.size"),
         uploaded=None if uploaded is None else _timestamp(uploaded, f"{where}.upload-time"),
         # PEP 592: true, or the reason (a string, possibly empty), when yanked.

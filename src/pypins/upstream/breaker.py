@@ -1,10 +1,13 @@
 """A circuit breaker per upstream: closed, open for a cool-down, then one trial request.
 
 After ``threshold`` consecutive failures the breaker opens: no request is sent for
-``cooldown`` seconds (or as long as the upstream's ``Retry-After`` asked). Then one
-trial request may go (half-open); its success closes the breaker, its failure opens it
-again for twice as long, up to ``max_cooldown``. The clock is injectable; the breaker
-itself does no I/O (the guard publishes openings to other workers).
+``cooldown`` seconds. A failure whose answer said how long to stay away (the
+``Retry-After`` of a 429 or a 5xx) opens it at once for exactly that long, shorter than
+the cool-down too, and at most ``max_cooldown``: the upstream knows when it will answer
+again, and a badge without a record should wait no longer than that. Then one trial
+request may go (half-open); its success closes the breaker, its failure opens it again
+for twice as long, up to ``max_cooldown``. The clock is injectable; the breaker itself
+does no I/O (the guard publishes openings to other workers).
 """
 
 from __future__ import annotations
@@ -68,9 +71,9 @@ class CircuitBreaker:
         self.failures += 1
         trial = self._trial_running
         self._trial_running = False
-        if retry_after is not None and retry_after > 0:
-            # The upstream said how long to stay away: honour it (bounded), at once.
-            self.open_for(min(max(retry_after, self.cooldown), self.max_cooldown))
+        if retry_after is not None and retry_after > 0:  # NaN is not
+            # The upstream said how long to stay away: honour it, at once, bounded.
+            self.open_for(min(retry_after, self.max_cooldown))
             return True
         # Failures of requests already in flight when it opened do not open it again
         # (nor double the cool-down): only the threshold, or a failed trial, does.
