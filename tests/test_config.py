@@ -29,6 +29,9 @@ CUSTOM = ServiceConfig(
     host="0.0.0.0",
     port=8080,
     workers=4,
+    max_head_bytes=8192,
+    head_timeout=2.5,
+    max_connections=100,
     pypi_url="http://127.0.0.1:9000/pypi",
     simple_url="http://127.0.0.1:9000/simple",
     stats_url="https://stats.example",
@@ -65,6 +68,7 @@ FLAGS = {
     "cache_ttl": "--cache-ttl",
     "grace": "--grace",
     "allowed_registries": "--allowed-registry",
+    "memory_budget": "--memory-budget",
     "metrics_bind": "--metrics-bind",
     "access_log": "--access-log",
     "log_level": "--log-level",
@@ -77,6 +81,8 @@ FROM_SETTINGS = {
     "updates_url": settings.DEFAULT_LATEST_UPDATES_URL,
     "contact_url": settings.DEFAULT_CONTACT_URL,
     "redis_timeout": settings.DEFAULT_REDIS_TIMEOUT,
+    "max_head_bytes": settings.DEFAULT_MAX_HEAD_BYTES,
+    "head_timeout": settings.DEFAULT_HEAD_TIMEOUT,
     "cache_ttl": settings.DEFAULT_CACHE_TTL,
     "grace": settings.DEFAULT_GRACE,
     "negative_ttl": settings.DEFAULT_NEGATIVE_TTL,
@@ -93,6 +99,7 @@ FROM_SETTINGS = {
     "retries": settings.DEFAULT_RETRIES,
     "breaker_threshold": settings.DEFAULT_BREAKER_THRESHOLD,
     "breaker_cooldown": settings.DEFAULT_BREAKER_COOLDOWN,
+    "memory_budget": settings.DEFAULT_MEMORY_BUDGET,
 }
 
 EVERY_SETTING = pytest.mark.parametrize("setting", list(SETTINGS.values()), ids=list(SETTINGS))
@@ -192,6 +199,10 @@ def test_frozen() -> None:
         ({"port": -1}, "port"),
         ({"port": 65536}, "port"),
         ({"workers": 0}, "workers"),
+        ({"max_head_bytes": 4095}, "max_head_bytes"),
+        ({"head_timeout": 0.0}, "head_timeout"),
+        ({"head_timeout": float("nan")}, "head_timeout"),
+        ({"max_connections": -1}, "max_connections"),
         ({"cache_ttl": 0}, "cache_ttl"),
         ({"negative_ttl": 0}, "negative_ttl"),
         ({"downloads_ttl": -5}, "downloads_ttl"),
@@ -208,6 +219,8 @@ def test_frozen() -> None:
         ({"stats_max_wait": settings.DEFAULT_STATS_BACKLOG + 1}, "stats_max_wait"),
         ({"warm_downloads": -1}, "warm_downloads"),
         ({"max_response_bytes": 1023}, "max_response_bytes"),
+        ({"memory_budget": 0}, "memory_budget"),
+        ({"memory_budget": -1}, "memory_budget"),
         ({"log_level": "verbose"}, "log_level"),
         ({"log_level": "INFO"}, "log_level"),
         ({"metrics_bind": "9100"}, "metrics_bind"),
@@ -253,6 +266,10 @@ def test_invalid_values(changes: dict[str, Any], setting: str) -> None:
         ({"timeout": 0.0}, "PYPINS_TIMEOUT: must be positive"),
         ({"max_queued": -1}, "PYPINS_MAX_QUEUED: must not be negative"),
         ({"admin_token": "short"}, "PYPINS_ADMIN_TOKEN: must be at least 16 characters"),
+        (
+            {"memory_budget": 0},
+            "PYPINS_MEMORY_BUDGET (--memory-budget): must be at least 1 MB",
+        ),
     ],
 )
 def test_error_messages_name_what_the_user_set(changes: dict[str, Any], message: str) -> None:

@@ -32,6 +32,13 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 #: What a secret is shown as.
 HIDDEN = "***"
 
+#: The smallest request-head bound: a URL of ``pypins.routes.MAX_PATH_LENGTH`` and the
+#: headers a browser sends still fit.
+MIN_HEAD_BYTES = 4096
+
+#: The smallest memory budget, in megabytes (a few hundred badges).
+MIN_MEMORY_BUDGET = 1
+
 _T = TypeVar("_T")
 #: The key of a field's declaration in its metadata.
 _DECLARATION = "pypins.setting"
@@ -201,6 +208,26 @@ class ServiceConfig:
     workers: int = _setting(
         1, "Worker processes sharing the port (a dead worker is respawned)", flag="--workers"
     )
+    max_head_bytes: int = _setting(
+        settings.DEFAULT_MAX_HEAD_BYTES,
+        "Largest request head (request line and headers) in bytes; past it 431 (414 for"
+        " the URL) and the connection closed",
+    )
+    head_timeout: float = _setting(
+        settings.DEFAULT_HEAD_TIMEOUT,
+        "Seconds a request head may take from its first byte; past it 408 and the connection"
+        " closed (an idle keep-alive connection is closed after 75 s)",
+    )
+    max_connections: int = _setting(
+        0,  # derived from the open-files limit (pypins.web.protocol.connection_cap)
+        "Open connections per worker; past it the oldest idle one is closed, else the oldest"
+        " still sending its head, else the new one",
+        default_help=(
+            f"from the open-files limit (raised to its hard limit at start):"
+            f" {settings.RESERVED_DESCRIPTORS} below it, at most"
+            f" `{settings.CONNECTIONS_CEILING}`"
+        ),
+    )
     pypi_url: str = _setting(
         settings.DEFAULT_PYPI_URL,
         "Base of the PyPI JSON API (`<base>/<name>/json`)",
@@ -335,6 +362,14 @@ class ServiceConfig:
         "Requests allowed to wait for an upstream slot per worker (each at most"
         ' `PYPINS_TIMEOUT`); beyond: a "busy" badge at once',
     )
+    memory_budget: int = _setting(
+        settings.DEFAULT_MEMORY_BUDGET,
+        "Megabytes a worker's in-process caches hold in all (hot index, rendered badges,"
+        " records, builder pages), split in fixed shares; a cache full of keys asked for"
+        " once admits a new one only if it was asked for more often than what it evicts",
+        flag="--memory-budget",
+        metavar="MB",
+    )
     metrics_bind: str = _setting(
         "",
         "`host:port` of a separate `/metrics` listener; unset: `/metrics` on the main port",
@@ -412,6 +447,14 @@ class ServiceConfig:
             raise _error("warm_downloads", "must not be negative (0 turns warming off)")
         if self.max_response_bytes < 1024:
             raise _error("max_response_bytes", "must be at least 1024")
+        if self.memory_budget < MIN_MEMORY_BUDGET:
+            raise _error("memory_budget", f"must be at least {MIN_MEMORY_BUDGET} MB")
+        if self.max_head_bytes < MIN_HEAD_BYTES:
+            raise _error("max_head_bytes", f"must be at least {MIN_HEAD_BYTES}")
+        if not self.head_timeout > 0:  # also refuses NaN
+            raise _error("head_timeout", "must be positive")
+        if self.max_connections < 0:
+            raise _error("max_connections", "must not be negative (0: from the open-files limit)")
         if self.metrics_bind:
             host, _, port = self.metrics_bind.rpartition(":")
             if not host or not port.isdigit() or not 0 < int(port) < 65536:

@@ -106,6 +106,12 @@ DEFAULT_MAX_UPSTREAM_CONCURRENCY = 64
 #: once instead of queueing without bound.
 DEFAULT_MAX_QUEUED = 256
 
+#: Megabytes one worker's in-process caches hold in all (hot index, rendered badges,
+#: records, builder pages), in fixed shares (``pypins.cache.budget``): with the
+#: worker's own 60 to 70 MB, a worker stays under 250 MB resident whatever the keys
+#: (``bench/flood.py``).
+DEFAULT_MEMORY_BUDGET = 128
+
 #: Attempts after the first for an upstream request that failed transiently (5xx,
 #: reset, timeout), with exponential backoff and jitter between them.
 DEFAULT_RETRIES = 2
@@ -121,6 +127,27 @@ DEFAULT_BREAKER_COOLDOWN = 30.0
 #: command or connection over time is a miss (the worker serves from memory and
 #: fetches on its own), and Redis is left alone for 5 seconds.
 DEFAULT_REDIS_TIMEOUT = 0.25
+
+#: Largest request head (request line and headers) a worker reads, in bytes: nginx's
+#: ``large_client_header_buffers`` holds four lines of 8 KiB, and browsers send under
+#: 8 KiB. Past it the request is answered 431 (414 for a URL) and its connection closed.
+DEFAULT_MAX_HEAD_BYTES = 16 * 1024
+
+#: Seconds a request head may take from its first byte (nginx's
+#: ``client_header_timeout`` is 60 s; a client writes a head at once). Past it the
+#: request is answered 408 and its connection closed.
+DEFAULT_HEAD_TIMEOUT = 10.0
+
+#: The most connections a worker keeps open when ``PYPINS_MAX_CONNECTIONS`` is unset
+#: (0: derived from the worker's open-files limit): each costs about 6 KB, and up to
+#: ``DEFAULT_MAX_HEAD_BYTES`` more while its head is read (all of them about 45 MB at
+#: most). Idle ones make room for new ones, so this caps the clients being answered or
+#: sending their heads at one time, which a worker serves in microseconds each.
+CONNECTIONS_CEILING = 2048
+
+#: File descriptors a worker keeps for other than client connections when the cap is
+#: derived: two upstream pools of 100 connections, Redis, files, the event loop's own.
+RESERVED_DESCRIPTORS = 512
 
 
 def default_usage_db() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import time
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ CUSTOM = ServiceConfig(
     host="0.0.0.0",
     port=8080,
     workers=3,
+    max_head_bytes=8192,
+    head_timeout=2.5,
+    max_connections=100,
     pypi_url="http://127.0.0.1:9000/pypi",
     simple_url="http://127.0.0.1:9000/simple",
     integrity_url="http://127.0.0.1:9000/integrity",
@@ -424,6 +428,8 @@ class _Supervisor:
     """Stands for uvicorn's Multiprocess: records its configuration, runs nothing."""
 
     runs: ClassVar[list[_Supervisor]] = []
+    #: Calls of ``raise_open_files_limit`` (stood in for: the test process keeps its own).
+    raised: ClassVar[list[int]] = []
     exitcodes: ClassVar[tuple[int | None, ...]] = (0,)
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
@@ -442,6 +448,8 @@ def supervisor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[type
     """``run`` with uvicorn's supervisor stood in for; the environment it sets is undone."""
     monkeypatch.setattr(_serve, "Multiprocess", _Supervisor)
     monkeypatch.setattr(_Supervisor, "runs", [])
+    monkeypatch.setattr(_Supervisor, "raised", [])
+    monkeypatch.setattr(_serve, "raise_open_files_limit", lambda: _Supervisor.raised.append(1))
     monkeypatch.setenv(_serve.MULTIPROC_ENV, str(tmp_path / "metrics"))
     saved = dict(os.environ)
     yield _Supervisor
@@ -469,6 +477,7 @@ def test_run_configures_uvicorn_with_the_pypins_protocol(supervisor: type[_Super
     assert config.timeout_keep_alive == _serve.KEEP_ALIVE
     assert config.timeout_graceful_shutdown == _serve.GRACEFUL_SHUTDOWN
     assert os.environ["PYPINS_CACHE_TTL"] == "120"
+    assert supervisor.raised
 
 
 def test_run_exits_3_when_a_worker_failed_to_start(
@@ -548,3 +557,43 @@ def test_prepare_multiprocess_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert os.environ[_serve.MULTIPROC_ENV] == made
     assert Path(made).is_dir()
     os.rmdir(made)
+
+
+@pytest.mark.parametrize(
+    ("limits", "raised", "now"),
+    [
+        pytest.param((1024, 65_536), (65_536, 65_536), 65_536, id="to-the-hard-limit"),
+        pytest.param(
+            (1024, resource.RLIM_INFINITY),
+            (_serve.OPEN_FILES_UNLIMITED, resource.RLIM_INFINITY),
+            _serve.OPEN_FILES_UNLIMITED,
+            id="unlimited",
+        ),
+        pytest.param((4096, 4096), None, 4096, id="already-there"),
+        pytest.param((resource.RLIM_INFINITY,) * 2, None, resource.RLIM_INFINITY, id="infinite"),
+    ],
+)
+def test_raise_open_files_limit(
+    monkeypatch: pytest.MonkeyPatch,
+    limits: tuple[int, int],
+    raised: tuple[int, int] | None,
+    now: int,
+) -> None:
+    """The soft open-files limit is raised to the hard one (a bounded stand-in for an
+    unlimited one), for the workers to derive their connection caps from."""
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(resource, "getrlimit", lambda which: limits)
+    monkeypatch.setattr(resource, "setrlimit", lambda which, value: calls.append(value))
+    assert _serve.raise_open_files_limit() == now
+    assert calls == ([] if raised is None else [raised])
+
+
+def test_raise_open_files_limit_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the kernel refuses the raise, the limit stays as it was."""
+
+    def refuse(which: int, value: tuple[int, int]) -> None:
+        raise ValueError("not allowed")
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 10**9))
+    monkeypatch.setattr(resource, "setrlimit", refuse)
+    assert _serve.raise_open_files_limit() == 1024

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import resource
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +22,16 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from pypins import settings
 from pypins.config import ServiceConfig
 from pypins.web.asgi import PypinsApp, Receive, Scope, Send
-from pypins.web.protocol import PypinsProtocol, find_app
+from pypins.web.protocol import (
+    REFUSAL_TAGS,
+    ConnectionLimits,
+    PypinsProtocol,
+    connection_cap,
+    find_app,
+)
 from pypins.web.service import ServedResponse
 from tests.support.clock import FakeClock
 from tests.support.upstream import Upstream
@@ -146,15 +155,21 @@ class Connection:
     uvicorn's server makes it."""
 
     def __init__(
-        self, app: object, protocol: type[HttpToolsProtocol] | None = None, **options: Any
+        self,
+        app: object,
+        protocol: type[HttpToolsProtocol] | None = None,
+        state: ServerState | None = None,
+        **options: Any,
     ) -> None:
         protocol = PypinsProtocol if protocol is None else protocol
         options = {"proxy_headers": False, "server_header": False, **options}
         config = uvicorn.Config(
             app=app, http=protocol, ws="none", lifespan="off", log_config=None, **options
         )
-        self.state = ServerState()
-        self.state.default_headers = [DATE]
+        if state is None:
+            state = ServerState()
+            state.default_headers = [DATE]
+        self.state = state
         self.protocol = protocol(config, self.state, {}, _loop=asyncio.get_running_loop())
         self.transport = FakeTransport()
         self.transport.set_protocol(self.protocol)
@@ -796,3 +811,424 @@ async def test_the_keep_alive_timer_spares_a_request_behind_a_hit(
     first, second = parse_responses(connection.take(), ["GET", "GET"])
     assert first.same_as(hot)
     assert second.status == b"HTTP/1.1 200 OK"
+
+
+# -- what a client sends, bounded ----------------------------------------------------------
+
+#: The head bound of the bounded app (the smallest allowed).
+LIMIT = 4096
+#: The head deadline of the hurried app, in seconds.
+DEADLINE = 0.05
+#: An unfinished head: a request line and headers, the last one endless.
+ENDLESS = b"GET " + BADGE.encode() + b" HTTP/1.1\r\nHost: pypins.test\r\nX-Big: "
+
+
+class FedParser:
+    """A connection's parser, counting the bytes fed to it."""
+
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.fed = 0
+
+    def feed_data(self, data: bytes | memoryview) -> None:
+        """Count, then parse."""
+        self.fed += len(data)
+        self.parser.feed_data(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.parser, name)
+
+
+def counted(connection: Connection) -> FedParser:
+    """Count the bytes ``connection`` feeds to its parser from now on."""
+    spy = FedParser(connection.protocol.parser)
+    connection.protocol.parser = spy  # type: ignore[assignment]
+    return spy
+
+
+def padded(size: int, target: str = BADGE, method: str = "GET", *headers: str) -> bytes:
+    """A request for ``target`` whose head is ``size`` bytes (an ``X-Pad`` header)."""
+    bare = len(request(target, *headers, "X-Pad: ", method=method))
+    assert size >= bare
+    return request(target, *headers, "X-Pad: " + "p" * (size - bare), method=method)
+
+
+@pytest.fixture
+def bounded_app(make_app: Callable[[ServiceConfig], PypinsApp], config: ServiceConfig) -> PypinsApp:
+    """The app with heads bounded to :data:`LIMIT` bytes."""
+    return make_app(config.replace(max_head_bytes=LIMIT))
+
+
+@pytest.fixture
+def hurried_app(make_app: Callable[[ServiceConfig], PypinsApp], config: ServiceConfig) -> PypinsApp:
+    """The app with heads given :data:`DEADLINE` seconds."""
+    return make_app(config.replace(head_timeout=DEADLINE))
+
+
+async def until_closed(connection: Connection) -> None:
+    """Wait (generously bounded) until the server closed ``connection``."""
+    async with asyncio.timeout(SETTLE_TIMEOUT):
+        while not connection.transport.closed:
+            await asyncio.sleep(0.005)
+
+
+def refusal(data: bytes, status: bytes) -> Response:
+    """The response in ``data``, checked to be a refusal with ``status`` that closes."""
+    (answer,) = parse_responses(data, ["GET"])
+    assert answer.status == status
+    assert answer.header(b"connection") == b"close"
+    assert answer.header(b"content-type") == b"text/plain; charset=utf-8"
+    assert answer.header(b"date") == DATE[1]
+    return answer
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000, LIMIT, 64 * 1024])
+async def test_an_endless_header_is_refused_at_the_bound(
+    bounded_app: PypinsApp, connect: Callable[..., Connection], chunk: int
+) -> None:
+    """An endless header gets 431 and the connection is closed once the head reaches
+    the bound: the parser is fed no byte past it, whatever the size of the pieces."""
+    connection = connect(bounded_app)
+    spy = counted(connection)
+    connection.protocol.data_received(ENDLESS)
+    sent = len(ENDLESS)
+    while not connection.transport.closed and sent < 1024 * 1024:
+        connection.protocol.data_received(b"a" * chunk)
+        sent += chunk
+    assert connection.transport.closed
+    assert sent < LIMIT + chunk
+    assert spy.fed == LIMIT
+    answer = refusal(connection.take(), b"HTTP/1.1 431 Request Header Fields Too Large")
+    assert answer.body == b"Request Header Fields Too Large\n"
+    assert bounded_app.tally[REFUSAL_TAGS["head_too_large"]] == 1
+    assert connection.protocol.limits.counts["head_too_large"] == 1
+    # What the client sends afterwards is dropped unparsed.
+    connection.protocol.data_received(b"a" * chunk)
+    assert spy.fed == LIMIT
+
+
+async def test_a_complete_huge_header_is_refused(
+    app: PypinsApp, connect: Callable[..., Connection]
+) -> None:
+    """A complete head with a 20 MB header, in one piece, gets 431 rather than the
+    badge (the default bound, 16 KiB); the parser sees only the bound's worth."""
+    await warm(connect(app))
+    connection = connect(app)
+    spy = counted(connection)
+    connection.protocol.data_received(ENDLESS + b"a" * 20_000_000 + b"\r\n\r\n")
+    refusal(connection.take(), b"HTTP/1.1 431 Request Header Fields Too Large")
+    assert connection.transport.closed
+    assert spy.fed == settings.DEFAULT_MAX_HEAD_BYTES
+
+
+@pytest.mark.parametrize("pieces", [1, 2, 100])
+async def test_a_url_too_long_is_414(
+    bounded_app: PypinsApp, connect: Callable[..., Connection], pieces: int
+) -> None:
+    """A URL that alone takes the bound gets 414 (the app's 414 covers shorter ones)."""
+    connection = connect(bounded_app)
+    data = b"GET /" + b"u" * 2 * LIMIT
+    size = -(-len(data) // pieces)
+    for offset in range(0, len(data), size):
+        connection.protocol.data_received(data[offset : offset + size])
+    refusal(connection.take(), b"HTTP/1.1 414 Request-URI Too Long")
+    assert bounded_app.tally[REFUSAL_TAGS["uri_too_long"]] == 1
+
+
+def split(data: bytes, cuts: Sequence[int]) -> list[bytes]:
+    """``data`` cut at the offsets ``cuts`` (negative ones from the end)."""
+    offsets = sorted({cut % len(data) for cut in cuts} - {0})
+    return [data[a:b] for a, b in zip([0, *offsets], [*offsets, len(data)], strict=True)]
+
+
+#: Ways to send a head: where its bytes are cut, and what comes before it.
+SENDINGS = {
+    "whole": (b"", ()),
+    "two-pieces": (b"", (LIMIT // 2,)),
+    "blank-line-split-1": (b"", (-1,)),
+    "blank-line-split-2": (b"", (-2,)),
+    "blank-line-split-3": (b"", (-3,)),
+    "behind-a-hit": (request(), ()),
+    "behind-a-hit-split": (request(), (40,)),
+    "behind-a-hit-its-blank-line-split": (request(), (len(request()) - 1, len(request()) + 5)),
+    "behind-a-post": (request(BADGE, "Content-Length: 5", method="POST", body=b"a\r\n\r\n"), ()),
+    "behind-a-post-split": (
+        request(BADGE, "Content-Length: 9", method="POST", body=b"abcdefghi"),
+        (len(request(BADGE, "Content-Length: 9", method="POST")) + 4,),
+    ),
+    "behind-a-chunked-post": (
+        request(BADGE, "Transfer-Encoding: chunked", method="POST", body=b"3\r\nabc\r\n0\r\n\r\n"),
+        (),
+    ),
+}
+
+
+@pytest.mark.parametrize(("before", "cuts"), SENDINGS.values(), ids=list(SENDINGS))
+@pytest.mark.parametrize("size", [LIMIT, LIMIT + 1])
+async def test_the_bound_is_exact(
+    bounded_app: PypinsApp,
+    connect: Callable[..., Connection],
+    before: bytes,
+    cuts: tuple[int, ...],
+    size: int,
+) -> None:
+    """A head of exactly the bound is answered, one byte more is refused, however it
+    is cut and whatever comes before it in the same pieces."""
+    connection = connect(bounded_app)
+    first = await warm(connection)
+    methods = [before.partition(b" ")[0].decode()] if before else []
+    for piece in split(before + padded(size), (*cuts, len(before)) if before else cuts):
+        connection.protocol.data_received(piece)
+    await connection.settle()
+    if size == LIMIT:
+        *_, answer = parse_responses(connection.take(), [*methods, "GET"])
+        assert answer.same_as(first)
+        assert not connection.transport.closed
+    else:
+        data = connection.take()
+        assert data.endswith(b"\r\n\r\nRequest Header Fields Too Large\n")
+        assert connection.transport.closed
+
+
+@pytest.mark.parametrize("seed", range(20))
+async def test_pipelines_within_the_bound_are_answered(
+    bounded_app: PypinsApp, connect: Callable[..., Connection], seed: int
+) -> None:
+    """Pipelined requests with heads up to the bound, some with bodies, cut anywhere,
+    are each answered: the head bound never refuses a head within it."""
+    rng = random.Random(seed)
+    connection = connect(bounded_app)
+    first = await warm(connection)
+    requests, methods = [], []
+    for _ in range(rng.randint(2, 6)):
+        if rng.random() < 0.25:
+            body = rng.choice([b"x" * rng.randint(1, 3 * LIMIT), b"\r\n\r\n" * 3])
+            headers = (f"Content-Length: {len(body)}",)
+            requests.append(padded(rng.randint(200, LIMIT), BADGE, "POST", *headers) + body)
+            methods.append("POST")
+        else:
+            requests.append(padded(rng.randint(100, LIMIT)))
+            methods.append("GET")
+    data = b"".join(requests)
+    cuts = [rng.randrange(1, len(data)) for _ in range(rng.randint(0, 12))]
+    for piece in split(data, cuts):
+        connection.protocol.data_received(piece)
+        await connection.settle()
+    answers = parse_responses(connection.take(), methods)
+    for method, answer in zip(methods, answers, strict=True):
+        if method == "GET":
+            assert answer.same_as(first)
+        else:
+            assert answer.status == b"HTTP/1.1 405 Method Not Allowed"
+    assert not connection.transport.closed
+
+
+async def test_a_head_over_the_bound_behind_a_response_closes_after_it(
+    bounded_app: PypinsApp, connect: Callable[..., Connection], upstream: Upstream
+) -> None:
+    """A head over the bound that arrives while a response is being answered gets its
+    431 once that response is written (not in the middle of it)."""
+    connection = connect(bounded_app)
+    upstream.inject("/pypi/six/json", delay=0.2)
+    spy = counted(connection)
+    connection.protocol.data_received(request(OTHER) + ENDLESS + b"a" * LIMIT)
+    assert spy.fed == len(request(OTHER)) + LIMIT
+    await connection.settle()
+    answer, refused = parse_responses(connection.take(), ["GET", "GET"])
+    assert answer.status == b"HTTP/1.1 200 OK"
+    assert answer.header(b"connection") is None
+    assert refused.status == b"HTTP/1.1 431 Request Header Fields Too Large"
+    assert connection.transport.closed
+
+
+# -- heads bounded in time -----------------------------------------------------------------
+
+
+async def test_an_unfinished_head_is_answered_408(
+    hurried_app: PypinsApp, connect: Callable[..., Connection]
+) -> None:
+    """Half a head, then nothing: 408 and the connection closed at the deadline."""
+    connection = connect(hurried_app)
+    connection.protocol.data_received(ENDLESS)
+    assert hurried_app in [connection.protocol.pypins]
+    assert connection.protocol in connection.protocol.limits.heading
+    await until_closed(connection)
+    refusal(connection.take(), b"HTTP/1.1 408 Request Timeout")
+    assert hurried_app.tally[REFUSAL_TAGS["head_timeout"]] == 1
+    assert connection.protocol not in connection.protocol.limits.heading
+
+
+async def test_a_trickled_head_gets_no_more_time(
+    hurried_app: PypinsApp, connect: Callable[..., Connection]
+) -> None:
+    """A head sent a byte at a time is held to the deadline from its first byte: each
+    byte does not start the clock again (slowloris)."""
+    connection = connect(hurried_app)
+    head = iter(ENDLESS + b"a" * 10_000)
+    # Each byte waits a fifth of the deadline: ten thousand of them could take 2000
+    # deadlines, so the connection ends long before the bytes do.
+    for byte in head:
+        connection.protocol.data_received(bytes([byte]))
+        await asyncio.sleep(DEADLINE / 5)
+        if connection.transport.closed:
+            break
+    assert connection.transport.closed
+    assert next(head, None) is not None
+    refusal(connection.take(), b"HTTP/1.1 408 Request Timeout")
+
+
+async def test_idle_connections_are_not_held_to_the_head_deadline(
+    hurried_app: PypinsApp, connect: Callable[..., Connection]
+) -> None:
+    """A connection waiting for its first request, or its next, is idle, not late: it
+    stays open well past the head deadline (until the keep-alive timeout)."""
+    fresh = connect(hurried_app)
+    used = connect(hurried_app)
+    first = await warm(used)
+    used.hot(request())
+    assert fresh.protocol in fresh.protocol.limits.idle
+    assert used.protocol in used.protocol.limits.idle
+    await asyncio.sleep(DEADLINE * 10)
+    assert not fresh.transport.closed
+    assert not used.transport.closed
+    assert used.hot(request())[0].same_as(first)
+    assert fresh.hot(request())[0].same_as(first)
+
+
+async def test_a_connection_that_sends_nothing_is_closed_at_the_keep_alive_timeout(
+    app: PypinsApp, connect: Callable[..., Connection]
+) -> None:
+    """A connection that never sends a byte is closed like an idle keep-alive one."""
+    connection = connect(app, timeout_keep_alive=0.01)
+    await until_closed(connection)
+    assert connection.take() == b""
+
+
+async def test_a_head_waiting_behind_a_response_is_given_its_time(
+    hurried_app: PypinsApp, connect: Callable[..., Connection], upstream: Upstream
+) -> None:
+    """Half a head sent behind a request being answered for longer than the deadline
+    waits for that answer, which is written whole; then its own time runs out."""
+    connection = connect(hurried_app)
+    upstream.inject("/pypi/six/json", delay=DEADLINE * 4)
+    connection.protocol.data_received(request(OTHER) + ENDLESS)
+    await connection.settle()
+    await until_closed(connection)
+    answer, late = parse_responses(connection.take(), ["GET", "GET"])
+    assert answer.status == b"HTTP/1.1 200 OK"
+    assert answer.header(b"connection") is None
+    assert late.status == b"HTTP/1.1 408 Request Timeout"
+
+
+# -- connections bounded in number ---------------------------------------------------------
+
+
+@pytest.fixture
+def crowded(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    connect: Callable[..., Connection],
+) -> Callable[[], Connection]:
+    """Open connections to one worker (one server state) that keeps three at most."""
+    app = make_app(config.replace(max_connections=3))
+    state = ServerState()
+    state.default_headers = [DATE]
+    return lambda: connect(app, state=state)
+
+
+async def test_at_the_cap_the_oldest_idle_connection_makes_room(
+    crowded: Callable[[], Connection],
+) -> None:
+    """A new connection at the cap closes the oldest idle one, then the next oldest."""
+    first, second, third = crowded(), crowded(), crowded()
+    first.protocol.data_received(ENDLESS)  # under way: not idle
+    fourth = crowded()
+    assert second.transport.closed
+    assert not any(c.transport.closed for c in (first, third, fourth))
+    fifth = crowded()
+    assert third.transport.closed
+    assert second.take() == third.take() == b""
+    assert fifth.protocol.limits.counts["closed_idle"] == 2
+    assert len(fifth.protocol.limits.open) == 3
+
+
+async def test_at_the_cap_without_idle_connections_the_oldest_head_makes_room(
+    crowded: Callable[[], Connection],
+) -> None:
+    """With no idle connection, the one sending its head for the longest is closed."""
+    connections = [crowded() for _ in range(3)]
+    for connection in connections:
+        connection.protocol.data_received(ENDLESS)
+    newest = crowded()
+    assert connections[0].transport.closed
+    assert connections[0].take() == b""
+    assert not any(c.transport.closed for c in [*connections[1:], newest])
+    assert newest.protocol.limits.counts["closed_head"] == 1
+
+
+async def test_at_the_cap_with_every_connection_answering_a_new_one_is_refused(
+    crowded: Callable[[], Connection], upstream: Upstream
+) -> None:
+    """When every connection is being answered, a new one is closed at once, nothing
+    written; the others are answered, and a connection is taken once one is free."""
+    upstream.inject("/pypi/six/json", delay=0.2)
+    busy = [crowded() for _ in range(3)]
+    for connection in busy:
+        connection.protocol.data_received(request(OTHER))
+    refused = crowded()
+    assert refused.transport.closed
+    assert refused.protocol not in refused.protocol.limits.open
+    refused.protocol.data_received(request())
+    assert refused.take() == b""
+    assert refused.protocol.limits.counts["refused"] == 1
+    for connection in busy:
+        await connection.settle()
+        (answer,) = parse_responses(connection.take(), ["GET"])
+        assert answer.status == b"HTTP/1.1 200 OK"
+    busy[0].close()
+    await asyncio.sleep(0)
+    later = crowded()
+    assert not later.transport.closed
+    assert later.hot(request(OTHER))[0].status == b"HTTP/1.1 200 OK"
+
+
+@pytest.mark.parametrize(
+    ("configured", "open_files", "cap"),
+    [
+        (0, 1024, 512),
+        (0, 20_000, settings.CONNECTIONS_CEILING),
+        (0, 256, 128),
+        (0, 1, 1),
+        (100, 1024, 100),
+        (10_000, 1024, 512),
+        (10_000, 65_536, 10_000),
+        (0, resource.RLIM_INFINITY, settings.CONNECTIONS_CEILING),
+        (5, resource.RLIM_INFINITY, 5),
+    ],
+)
+def test_connection_cap(configured: int, open_files: int, cap: int) -> None:
+    """The cap is the setting, or the ceiling, never more than the open-files limit
+    leaves for upstreams, Redis and files."""
+    assert connection_cap(configured, open_files) == cap
+
+
+def test_a_cap_the_open_files_limit_cannot_hold_is_lowered(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A configured cap above what the open-files limit allows is lowered, and said so."""
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 4096))
+    limits = ConnectionLimits.from_config(ServiceConfig(max_connections=2000))
+    assert limits.max_connections == 512
+    assert "PYPINS_MAX_CONNECTIONS=2000" in caplog.text
+    assert ConnectionLimits.from_config(None).max_connections == 512
+
+
+def test_refusals_are_logged_at_most_once_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    """A flood of refusals makes one log line (then one a minute), every one counted."""
+    limits = ConnectionLimits(max_head_bytes=LIMIT, head_timeout=1.0, max_connections=3)
+    for _ in range(1000):
+        limits.note("refused")
+    limits.note("head_too_large")
+    (record,) = caplog.records
+    assert "1 new connections closed at the cap" in record.getMessage()
+    assert limits.counts == {"refused": 1000, "head_too_large": 1}

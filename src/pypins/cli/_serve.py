@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -61,6 +62,9 @@ GRACEFUL_SHUTDOWN = 15
 #: an idle upstream connection (60 s), so that they close it first and never reuse one
 #: pypins is closing.
 KEEP_ALIVE = 75
+#: The open-files limit asked for when the hard limit is unlimited (Linux's default
+#: ``fs.nr_open``).
+OPEN_FILES_UNLIMITED = 1024 * 1024
 
 
 def run(config: ServiceConfig) -> None:
@@ -75,6 +79,7 @@ def run(config: ServiceConfig) -> None:
     pypins made it); with ``metrics_bind``, this process serves their sum there.
     """
     os.environ.update(config.to_env())
+    raise_open_files_limit()
     path, made = prepare_multiprocess_dir()
     try:
         if config.metrics_bind:
@@ -112,6 +117,26 @@ def run(config: ServiceConfig) -> None:
     finally:
         if made:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def raise_open_files_limit() -> int:
+    """Raise this process's open-files limit to its hard limit, for the workers it
+    starts (each derives its connection cap from it); the limit now in force.
+
+    Debian's default soft limit, 1024, would leave a worker room for a few hundred
+    connections; the hard limit is what the administrator allows (systemd's unit file
+    sets it, ``LimitNOFILE=``). An unlimited hard limit is not taken literally: the
+    kernel refuses more than ``fs.nr_open``.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = OPEN_FILES_UNLIMITED if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            return soft
+        return wanted
+    return soft
 
 
 def prepare_multiprocess_dir() -> tuple[str, bool]:
