@@ -11,7 +11,7 @@ Starts the loopback PyPI stand-in, a private redis-server (when installed) and
    SVG/JSON), 8% badges of a larger pool of rarely asked packages (``--cold``; records
    live 20 s, so each such request finds a stale or missing record and costs an
    upstream request), 2% requests whose answer is an error badge (unknown packages, a
-   bad ``style``). Every answer is checked: an *error response* is anything but a 2xx
+   bad ``cacheSeconds``). Every answer is checked: an *error response* is anything but a 2xx
    or 3xx with a well-formed badge, or no answer at all. The resident memory (VmRSS)
    of every pypins process is sampled every ``--sample`` seconds.
 3. **Back-pressure.** PyPI answers after 2 s and ``--burst`` requests for packages
@@ -259,7 +259,7 @@ def workload(options: Options) -> Workload:
     first_cold = options.working_set
     cold = [f"/pypi/v/{package(n)}.svg" for n in range(first_cold, first_cold + options.cold)]
     errors = [f"/pypi/v/soak-unknown-{n}.json" for n in range(200)]
-    errors += [f"/pypi/v/{package(n)}.json?style=bogus{n}" for n in range(100)]
+    errors += [f"/pypi/v/{package(n)}.json?cacheSeconds=soon{n}" for n in range(100)]
     return Workload(hot, cold, errors)
 
 

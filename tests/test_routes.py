@@ -8,15 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from pypins import render, routes
+from pypins.render import _svg
 from pypins.routes import (
     BADGE_FORMS,
     ENDPOINTS,
     MAX_PATH_LENGTH,
+    QUERY_PARAMS,
     BadgeForm,
     BadgeRoute,
+    QueryParam,
     RedirectRoute,
     StaticRoute,
     find_endpoint,
+    not_found_format,
     parse,
     split_format,
 )
@@ -35,6 +40,9 @@ from pypins.web.endpoints import Endpoints
         ("1.2.3.svg", ("1.2.3", "svg")),
         (".svg", (".svg", "svg")),
         ("badge.gif", ("badge.gif", "svg")),
+        ("requests.SVG", ("requests", "svg")),
+        ("requests.Png", ("requests", "png")),
+        ("requests.JSON", ("requests", "json")),
     ],
 )
 def test_split_format(segment: str, expected: tuple[str, str]) -> None:
@@ -188,3 +196,89 @@ def test_every_endpoint_has_a_handler() -> None:
     for endpoint in ENDPOINTS:
         assert inspect.iscoroutinefunction(getattr(Endpoints, endpoint.handler)), endpoint
     assert len({(e.method, e.path) for e in ENDPOINTS}) == len(ENDPOINTS)
+
+
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        ("/pypi/v/requests.SVG", BadgeRoute("pypi", "v", "requests", None, "svg")),
+        ("/pypi/v/requests/2.0.Png", BadgeRoute("pypi", "v", "requests", "2.0", "png")),
+        ("/v/requests/badge.SVG", BadgeRoute("legacy", "v", "requests", None, "svg")),
+        ("/v/requests/badge.Json", BadgeRoute("legacy", "v", "requests", None, "json")),
+        ("/badge/a-b-red.PNG", StaticRoute("a-b-red", "png")),
+        ("/static/v1.Json", StaticRoute(None, "json")),
+    ],
+)
+def test_extensions_match_in_any_case(path: str, route: BadgeRoute | StaticRoute) -> None:
+    assert parse(path) == route
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        ("/pypi/nosuchkind/requests.svg", "svg"),
+        ("/pypi/dm/requests/2.0.svg", "svg"),
+        ("/pypi/v/requests/", "svg"),
+        ("/pypi/v/requests/1/2/3.png", "png"),
+        ("/pypi/v.JSON", "json"),
+        ("/pypi", "svg"),
+        ("/badge/a/b.png", "png"),
+        ("/badge", "svg"),
+        ("/static/v2.json", "json"),
+        ("/nosuchkind/requests/badge.png", "png"),
+        ("/v/requests/badge", "svg"),
+        ("/v/requests/badge.gif", "svg"),
+        ("/v/requests/1.0/badge.Json", "json"),
+        ("/favicon.ico", None),
+        ("/nope", None),
+        ("/", None),
+        ("/v/badge.svg", None),
+        ("/a/b/notbadge.svg", None),
+        ("/pypins/v/requests.svg", None),
+    ],
+)
+def test_not_found_format(path: str, fmt: str | None) -> None:
+    """Under a badge prefix a 404 is a badge in the format of the extension, else None."""
+    assert not_found_format(path) == fmt
+
+
+def test_declared_values_are_the_renderers() -> None:
+    """The declaration's styles, scales and logo bounds are the renderer's own."""
+    assert routes.STYLE_NAMES == render.STYLES
+    assert routes.PNG_SCALES == render.SCALES
+    assert routes.LOGO_BYTES == render.MAX_LOGO_BYTES
+    assert routes.LOGO_WIDTH == render.MAX_LOGO_WIDTH
+    assert routes.MAX_LINK_LENGTH == _svg.MAX_LINK_LENGTH
+    schemas = {param.name: param.schema for param in QUERY_PARAMS}
+    assert schemas["logoSize"]["enum"] == list(render.LOGO_SIZES)
+
+
+def test_query_parameter_names_are_unique() -> None:
+    names = [name for param in QUERY_PARAMS for name in (param.name, *param.aliases)]
+    assert len(names) == len(set(names))
+
+
+def _names(param: QueryParam) -> str:
+    return ", ".join(f"`{name}`" for name in (param.name, *param.aliases))
+
+
+def _table(section: str) -> list[str]:
+    """The rows of the first table in ``section`` of docs/badges.md, header left out."""
+    docs = (Path(__file__).parents[1] / "docs" / "badges.md").read_text(encoding="utf-8")
+    text = "\n" + docs.split(f"\n{section}\n", 1)[1]
+    lines = text.split("\n\n| ", 1)[1].split("\n\n", 1)[0].splitlines()
+    return lines[2:]
+
+
+def test_docs_list_the_query_parameters() -> None:
+    """docs/badges.md's parameter table is ``routes.QUERY_PARAMS``, row for row."""
+    expected = [
+        f"| {_names(p)} | {p.values} | {p.effect[0].upper()}{p.effect[1:]}. |" for p in QUERY_PARAMS
+    ]
+    assert _table("## Query parameters every badge takes") == expected
+
+
+def test_docs_compare_the_query_parameters_with_shields() -> None:
+    """docs/badges.md's compatibility table is the declaration's, row for row."""
+    expected = [f"| {_names(p)} | {p.shields} |" for p in QUERY_PARAMS]
+    assert _table("### shields.io compatibility") == expected

@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import io
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -313,3 +314,52 @@ def test_rich_progress_without_a_size() -> None:
         progress.update(99)  # after finish: ignored
         task = progress.progress.tasks[0]
     assert (task.total, task.completed) == (None, 1234)
+
+
+# Junk in the store: skipped, counted, shown
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_junk_in_redis_is_skipped_and_shown(redis_server: RedisServer, as_json: bool) -> None:
+    """``inf`` scores, non-numeric totals and keys of another type are left out of the
+    table, which says how many; the exit status stays 0."""
+
+    async def fill() -> None:
+        shared = RedisStore.from_url(redis_server.url, timeout=PATIENT_TIMEOUT)
+        recorder = UsageRecorder(RedisUsageStore(shared))
+        _fill(recorder)
+        await recorder.aclose()
+        await shared.aclose()
+
+    asyncio.run(fill())
+    today = datetime.now(UTC).date()
+    redis_server.execute("ZADD", f"pypins:v1:usage:{today}", "-inf", "junk\tv")
+    redis_server.execute("HSET", f"pypins:v1:usage-totals:{today}", "requests2", "nan")
+    redis_server.execute("SET", f"pypins:v1:usage:{today - timedelta(days=1)}", "junk")
+    result = _run(
+        "--days", "7", *(["--json"] if as_json else []), PYPINS_REDIS_URL=redis_server.url
+    )
+    assert result.exit_code == 0, result.output
+    if as_json:
+        data = json.loads(result.stdout)
+        assert (data["total"], data["distinct"], data["skipped"]) == (7, 2, 3)
+        return
+    expected = _expected_store_output("redis")
+    expected[-1] += "; 3 unreadable entries of the store skipped"
+    assert result.stdout.splitlines() == expected
+
+
+def test_junk_in_sqlite_is_skipped_and_shown(usage_db: Path) -> None:
+    """A count that is not a number in the SQLite file is one skipped entry."""
+    with sqlite3.connect(usage_db) as connection:
+        connection.execute(
+            "INSERT INTO usage VALUES (?, 'junk', 'v', 'many')",
+            (datetime.now(UTC).date().isoformat(),),
+        )
+    connection.close()
+    result = _run("--days", "7", "--usage-db", str(usage_db))
+    assert result.exit_code == 0, result.output
+    expected = _expected_store_output("sqlite")
+    expected[-1] += "; 1 unreadable entry of the store skipped"
+    assert result.stdout.splitlines() == expected

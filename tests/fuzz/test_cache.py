@@ -120,10 +120,9 @@ def test_no_answer_lands_under_another_request(
         requests_by_key[path, query] = requests_by_key[raw_path.partition(b"?")[0], query] = raw
     for same_entry in served_by.values():
         assert len({harness.alone(raw).body for raw in same_entry}) == 1, same_entry
-    # LRUCache has no public iteration: read the mappings to see every entry made.
-    for key, served in app.hot._data.items():
+    for key, served in app.hot.items():
         assert harness.alone(requests_by_key[key]).body == served.response.body, key
-    for key, served in app.service.pipeline.rendered._data.items():
+    for key, served in app.service.pipeline.rendered.items():
         sharing = served_by.get(id(served.response.headers))
         assert sharing, key
         assert {harness.alone(raw).body for raw in sharing} == {served.response.body}, key

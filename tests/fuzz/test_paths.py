@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 
 from pypins.errors import InvalidNameError
 from pypins.pypi import validate_name
-from pypins.routes import MAX_PATH_LENGTH, BadgeRoute, parse
+from pypins.routes import MAX_PATH_LENGTH, MAX_QUERY_LENGTH, BadgeRoute, parse
 from pypins.web.asgi import PypinsApp
 from tests.fuzz.conftest import (
     FUZZ,
@@ -75,7 +75,7 @@ def test_path_segments(
 @given(
     prefix=st.sampled_from(["/pypi/v/requests.svg", "/badge/a-b-c", "/static/v1", "/x"]),
     path_extra=st.integers(0, MAX_PATH_LENGTH + 64) | st.integers(0, 100_000),
-    query_extra=st.integers(0, MAX_PATH_LENGTH + 64) | st.integers(0, 100_000),
+    query_extra=st.integers(MAX_QUERY_LENGTH - 64, MAX_QUERY_LENGTH + 64) | st.integers(0, 100_000),
     filler=st.sampled_from(["a", "%41", "\u00e9", "/", "-"]),
 )
 def test_long_urls(
@@ -88,7 +88,8 @@ def test_long_urls(
     query_extra: int,
     filler: str,
 ) -> None:
-    """Past 2048 characters of path and query the answer is 414, and it is not kept."""
+    """Past 2048 characters of path, or 48 KiB of query, the answer is 414, and it is
+    not kept."""
     path_part = prefix + (filler * path_extra)[:path_extra]
     target = path_part + ("?label=" + "b" * query_extra if query_extra else "")
     raw, path, query = split_target(target)

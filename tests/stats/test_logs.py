@@ -131,6 +131,16 @@ def test_every_format_is_counted(mixed_logs: list[Path]) -> None:
     assert scan.failures == []
 
 
+def test_hot_index_answers_count_as_hits(tmp_path: Path) -> None:
+    """pypins' access log says ``hot`` for a prepared answer: a hit, as /stats counts it."""
+    lines = [
+        json_line("/pypi/v/requests.svg", MOMENT, cache=cache)
+        for cache in ("miss", "hot", "hot", "hit", "stale", None)
+    ]
+    scan = scan_logs([write_log(tmp_path / "access.log", lines)], today=TODAY)
+    assert scan.cache == Counter({"hit": 3, "miss": 1, "stale": 1})
+
+
 def test_a_window_of_days_skips_older_lines(mixed_logs: list[Path]) -> None:
     """With ``days``, lines before the window are skipped, not counted."""
     scan = scan_logs(mixed_logs, days=3, today=TODAY)

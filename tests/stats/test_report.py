@@ -89,6 +89,7 @@ def test_to_dict() -> None:
         "upstream": {"pypi": 2, "pypistats": 1},
         "upstream_requests": 3,
         "error": None,
+        "skipped": 0,
     }
 
 

@@ -349,3 +349,146 @@ async def test_a_file_locked_past_the_busy_timeout_is_an_error(tmp_path: Path) -
         await store.aclose()
         holder.execute("ROLLBACK")
         holder.close()
+
+
+# Junk: entries no flush writes are skipped and counted, never an exception
+
+GOOD_COUNTS = {("requests", "v"): 5, ("six", "l"): 2}
+GOOD_TOTALS = {"requests": 7, "hit": 3}
+GOOD_WINDOW = WindowCounts(
+    (UsageRow("requests", "v", 5), UsageRow("six", "l", 2)), 2, GOOD_TOTALS, skipped=1
+)
+USAGE = "pypins:v1:usage:2027-01-15"
+TOTALS = "pypins:v1:usage-totals:2027-01-15"
+USAGE_BEFORE = "pypins:v1:usage:2027-01-14"
+TOTALS_BEFORE = "pypins:v1:usage-totals:2027-01-14"
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(
+    "junk",
+    [
+        ("ZADD", USAGE, "inf", "junk\tv"),
+        ("ZADD", USAGE, "-inf", "junk\tv"),
+        ("ZADD", USAGE, "3", "junk\tv"),
+        ("ZADD", USAGE, "0", "junk\tv"),
+        ("ZADD", USAGE, "-2.5", "junk\tv"),
+        ("ZADD", USAGE, "-1e300", "junk\tv"),
+        ("ZADD", USAGE, "-9", "no tab"),
+        ("ZADD", USAGE, "-9", b"\xff\xfe\tv"),
+        ("ZADD", USAGE, "-9", b"\xed\xa0\x80\tv"),
+        ("ZADD", USAGE, "-9", b"x" * 100_000 + b"\tv"),
+        ("HSET", TOTALS, "junk", "nan"),
+        ("HSET", TOTALS, "junk", "abc"),
+        ("HSET", TOTALS, "junk", "1e400"),
+        ("HSET", TOTALS, "junk", "-5"),
+        ("HSET", TOTALS, "junk", "9" * 30),
+        ("HSET", TOTALS, b"\xff", "5"),
+        ("HSET", TOTALS, "x" * 100_000, "5"),
+        ("SET", USAGE_BEFORE, "not a sorted set"),
+        ("HSET", USAGE_BEFORE, "requests\tv", "-5"),
+        ("LPUSH", TOTALS_BEFORE, "not a hash"),
+        ("ZADD", TOTALS_BEFORE, "1", "requests"),
+    ],
+    ids=lambda junk: " ".join(
+        part[:12].decode("latin-1") if isinstance(part, bytes) else part[:12] for part in junk
+    ),
+)
+async def test_redis_junk_is_skipped_and_counted(
+    redis_server: RedisServer, shared: RedisStore, junk: tuple[str | bytes, ...]
+) -> None:
+    """What another writer left in the usage keys (scores past a count, members pypins
+    never writes, totals that are no count, keys of another type) is left out of the
+    window and counted; the real counts come back whole."""
+    store = RedisUsageStore(shared)
+    await store.add(TODAY, GOOD_COUNTS, GOOD_TOTALS)
+    redis_server.execute(*junk)
+    assert await store.window(YESTERDAY, TODAY, 10) == GOOD_WINDOW
+
+
+@pytest.mark.redis
+async def test_redis_junk_ranked_first_does_not_crowd_out_the_rows(
+    redis_server: RedisServer, shared: RedisStore
+) -> None:
+    """Junk members with the highest counts are read past: ``limit`` real rows come back."""
+    store = RedisUsageStore(shared)
+    await store.add(TODAY, GOOD_COUNTS, GOOD_TOTALS)
+    for n in range(30):
+        redis_server.execute("ZADD", USAGE, "-1000", f"junk-{n}-without-a-tab")
+    found = await store.window(TODAY, TODAY, 2)
+    assert found.rows == GOOD_WINDOW.rows
+    assert (found.distinct, found.skipped) == (2, 30)
+
+
+@pytest.mark.redis
+async def test_redis_junk_read_is_bounded(
+    redis_server: RedisServer, shared: RedisStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``MAX_JUNK_READ`` bad members the window stops reading: fewer rows, no hang."""
+    monkeypatch.setattr(stores, "MAX_JUNK_READ", 5)
+    store = RedisUsageStore(shared)
+    await store.add(TODAY, GOOD_COUNTS, {})
+    for n in range(20):
+        redis_server.execute("ZADD", USAGE, "-1000", f"junk-{n}")
+    found = await store.window(TODAY, TODAY, 2)
+    assert found.rows == ()
+    # The bad members read are counted; those never read count among the distinct.
+    assert 5 <= found.skipped < 20
+    assert found.distinct == 22 - found.skipped
+
+
+def _sqlite_junk(path: Path, statement: str) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', 'v', 'abc')",
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', 'v', 2.5)",
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', 'v', -3)",
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', 'v', 0)",
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', 'v', 9e999)",
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', 'v', 9223372036854775807)",
+        "INSERT INTO usage VALUES ('2027-01-15', X'FFFE', 'v', 9)",
+        "INSERT INTO usage VALUES ('2027-01-15', CAST(X'FFFE' AS TEXT), 'v', 9)",
+        "INSERT INTO usage VALUES ('2027-01-15', 'junk', X'76', 9)",
+        "INSERT INTO usage VALUES ('2027-01-14', printf('%.100000c', 'x'), 'v', 9)",
+        "INSERT INTO usage_totals VALUES ('2027-01-15', 'junk', 'nan')",
+        "INSERT INTO usage_totals VALUES ('2027-01-15', 'junk', 1.5)",
+        "INSERT INTO usage_totals VALUES ('2027-01-15', 'junk', -1)",
+        "INSERT INTO usage_totals VALUES ('2027-01-15', 'junk', 9223372036854775807)",
+        "INSERT INTO usage_totals VALUES ('2027-01-15', X'FF', 5)",
+        "INSERT INTO usage_totals VALUES ('2027-01-15', CAST(X'FF' AS TEXT), 5)",
+    ],
+)
+async def test_sqlite_junk_is_skipped_and_counted(usage_db: Path, statement: str) -> None:
+    """SQLite's columns take any type: rows no flush writes are left out and counted."""
+    store = SQLiteUsageStore(usage_db)
+    await store.add(TODAY, GOOD_COUNTS, GOOD_TOTALS)
+    _sqlite_junk(usage_db, statement)
+    try:
+        assert await store.window(YESTERDAY, TODAY, 10) == GOOD_WINDOW
+    finally:
+        await store.aclose()
+
+
+@pytest.mark.parametrize(("rows", "each"), [(4, 2**52), (3000, 2**53)])
+async def test_sqlite_sums_past_a_count_are_junk_not_an_overflow(
+    usage_db: Path, rows: int, each: int
+) -> None:
+    """Counts each within bounds whose sum is past them (even past SQLite's integers,
+    through days named oddly within the window) are one junk row, as in Redis."""
+    store = SQLiteUsageStore(usage_db)
+    await store.add(TODAY, GOOD_COUNTS, GOOD_TOTALS)
+    with contextlib.closing(sqlite3.connect(usage_db)) as connection, connection:
+        connection.executemany(
+            "INSERT INTO usage VALUES (?, 'many', 'v', ?)",
+            ((f"2027-01-14-{n}", each) for n in range(rows)),
+        )
+    try:
+        found = await store.window(YESTERDAY, TODAY, 10)
+    finally:
+        await store.aclose()
+    assert found == GOOD_WINDOW

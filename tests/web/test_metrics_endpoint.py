@@ -54,7 +54,7 @@ async def test_metrics_after_known_traffic(client: httpx.AsyncClient, upstream: 
     assert not_modified.status_code == 304
     await client.get("/pypi/v/requests.json")
     await client.get("/pypi/v/no-such-package-here.svg")
-    await client.get("/pypi/v/requests.svg?style=nope")
+    await client.get("/pypi/v/requests.svg?cacheSeconds=soon")
     await client.get("/badge/a-b-green.svg")
     await client.get("/no/such/route")
     await client.post("/pypi/v/requests.svg")

@@ -153,7 +153,9 @@ def test_badge_answers_are_described(template: str, operation: dict[str, Any]) -
         badge["headers"]
     )
     assert "X-Pypins-Package" in badge["headers"]
-    assert resolve(responses["404"])["content"] == {"text/plain": {"schema": {"type": "string"}}}
+    not_found = resolve(responses["404"])
+    assert set(not_found["content"]) == BADGE_MEDIA_TYPES
+    assert {"Cache-Control", "ETag", "X-Content-Type-Options"} <= set(not_found["headers"])
 
 
 def test_redirects_are_described_with_their_location() -> None:
@@ -180,9 +182,43 @@ def test_common_parameters_match_the_service() -> None:
     common = SPEC["components"]["parameters"]
     assert common["style"]["schema"]["enum"] == list(STYLES)
     assert common["label"]["schema"]["maxLength"] == pipeline.MAX_QUERY_TEXT
-    for alias in pipeline._COMMON_ALIASES:
+    for alias in routes.QUERY_ALIASES:
         assert common[alias]["deprecated"] is True
     assert {"color", "labelColor", "cacheSeconds", "pypiBaseUrl"} <= set(common)
+
+
+@pytest.mark.parametrize("param", routes.QUERY_PARAMS, ids=lambda param: param.name)
+def test_common_parameters_are_the_declared_ones(param: routes.QueryParam) -> None:
+    """Each declared query parameter, and each alias, is described with its schema."""
+    common = SPEC["components"]["parameters"]
+    described = common[param.name]
+    assert described["in"] == "query"
+    assert param.effect[1:] in described["description"]
+    assert param.shields in described["description"]
+    schema = described["schema"]
+    if param.repeat > 1:
+        assert schema == {"type": "array", "items": param.schema, "maxItems": param.repeat}
+    else:
+        assert schema == param.schema
+    for alias in param.aliases:
+        assert common[alias]["schema"] == schema
+
+
+def test_only_declared_common_parameters_are_described() -> None:
+    """Nothing but the declaration's names and aliases is a common parameter."""
+    names = {param.name for param in routes.QUERY_PARAMS} | set(routes.QUERY_ALIASES)
+    assert set(SPEC["components"]["parameters"]) == names
+
+
+def test_json_badges_with_logos_match_the_endpoint_schema() -> None:
+    """A JSON badge with a named logo, its colour, size and width is valid too."""
+    validator = jsonschema_rs.validator_for(SPEC["components"]["schemas"]["Endpoint"])
+    rendered = render_json(
+        "pypi", "1.0", "blue", logo="python", logo_color="white", logo_size="auto", logo_width=20
+    )
+    document = json.loads(rendered)
+    assert document["namedLogo"] == "python"
+    validator.validate(document)
 
 
 @pytest.mark.parametrize(

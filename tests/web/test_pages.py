@@ -7,24 +7,30 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from itertools import pairwise
 
 import httpx
 import pytest
 
-from pypins.badges import KINDS, LEGACY_KINDS, BadgeKind
+from pypins.badges import KINDS, LEGACY_KINDS, BadgeExample, BadgeKind
 from pypins.render import STYLES
+from pypins.stats import UsageReport
 from pypins.web.pages import (
     FORMATS,
+    NAV,
     PLACEHOLDER_BASE,
     badge_url,
     builder_badges,
+    builder_key,
     builder_page,
     content_security_policy,
     index_page,
     snippet,
 )
+from pypins.web.stats_pages import stats_html
+from tests.support.upstream import Upstream
 
 PUBLIC = "https://pins.example.org"
 VOID = frozenset(
@@ -410,10 +416,11 @@ def pages() -> list[bytes]:
         builder_page({"package": "requests", "style": "social"}),
         builder_page({"package": "<b>", "style": "flat"}),
         builder_page({"style": "nope"}),
+        builder_page({"package": "nope-nope"}, missing=True),
     ]
 
 
-@pytest.mark.parametrize("body", pages(), ids=["index", "results", "invalid", "style"])
+@pytest.mark.parametrize("body", pages(), ids=["index", "results", "invalid", "style", "missing"])
 def test_static_accessibility(body: bytes) -> None:
     """Language, labelled fields, alt texts, heading order, a skip link, unique ids."""
     page = Page(body)
@@ -437,6 +444,37 @@ def test_static_accessibility(body: bytes) -> None:
         for name in ("aria-describedby", "aria-labelledby"):
             for target in element.get(name).split():
                 assert page.has_id(target), (element, target)
+
+
+# -- what a page depends on -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ({}, (None, "flat")),
+        ({"style": "social"}, (None, "social")),
+        ({"package": "six"}, ("six", "flat")),
+        ({"package": " Six ", "style": ""}, ("Six", "flat")),
+        ({"package": "six", "style": "plastic", "r": "1", "utm_source": "x"}, ("six", "plastic")),
+        ({"package": "six", "style": "bogus"}, None),
+        ({"package": "-six-"}, None),
+        ({"package": ""}, None),
+    ],
+)
+def test_builder_key(query: dict[str, str], key: tuple[str | None, str] | None) -> None:
+    """A page is keyed by package (as typed, stripped) and style, other parameters left
+    out; a page quoting an invalid name or style back has no key."""
+    assert builder_key(query) == key
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"package": "six"}, {"package": " Six ", "style": "for-the-badge"}, {"style": "social"}],
+)
+def test_other_parameters_change_nothing(query: dict[str, str]) -> None:
+    """Pages with the same key are the same page, whatever else the query holds."""
+    assert builder_page({**query, "r": "42", "label": "x"}) == builder_page(query)
 
 
 # -- through the service --------------------------------------------------------------------
@@ -473,3 +511,94 @@ async def test_card_images_are_served(client: httpx.AsyncClient) -> None:
 def test_badge_url(style: str, expected: str) -> None:
     """The default style adds no query; any other is ``?style=``."""
     assert badge_url("/pypi/v/x.svg", style) == expected
+
+
+# -- the reference's live examples -----------------------------------------------------------
+
+LIVE = [
+    pytest.param(kind, example, id=kind.example_url(example))
+    for kind in [*SHIELDS, *LEGACY]
+    for example in kind.examples
+    # The last release's colour follows the calendar: tests/badges/test_fixtures.py
+    # checks it at EXAMPLE_NOW.
+    if kind.source == "pypi" and kind.segment != "last-release"
+]
+
+
+@pytest.mark.parametrize(("kind", "example"), LIVE)
+async def test_the_reference_examples_show_their_state(
+    client: httpx.AsyncClient, kind: BadgeKind, example: BadgeExample
+) -> None:
+    """Each example the index shows live, served from the recorded PyPI documents, has
+    the label and colour the example states."""
+    response = await client.get(kind.example_url(example, "json"))
+    assert response.status_code == 200
+    badge = response.json()
+    assert (badge["label"], badge["color"]) == (example.badge.label, example.badge.color)
+
+
+# -- a package PyPI does not know ------------------------------------------------------------
+
+
+def test_a_missing_package_gets_a_notice_and_no_badges() -> None:
+    """A name PyPI does not know: the form keeps it, a notice says so, no badge is drawn."""
+    page = Page(builder_page({"package": "No-Such_pkg", "style": "social"}, missing=True))
+    notice = page.by_id("package-missing")
+    assert notice.get("role") == "status"
+    assert "Not found on PyPI" in notice.text
+    assert "No-Such_pkg" in notice.text
+    assert page.by_id("package").get("value") == "No-Such_pkg"
+    assert not page.has_id("badges")
+    assert page.all("article", class_="card") == []
+    assert page.all("title")[0].text == "No-Such_pkg not found · pypins"
+
+
+async def test_the_service_answers_404_for_a_missing_package(
+    client: httpx.AsyncClient, upstream: Upstream
+) -> None:
+    """A name the upstream does not know is a 404 with the notice, asked once while its
+    negative record lasts, never kept as a page: a project published since is shown."""
+    for _ in range(2):
+        response = await client.get("/", params={"package": "pypins-no-such-package"})
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert Page(response.content).has_id("package-missing")
+    assert upstream.count("/pypi/pypins-no-such-package/json") == 1
+    found = await client.get("/", params={"package": "six"})
+    assert found.status_code == 200
+    assert not Page(found.content).has_id("package-missing")
+
+
+async def test_an_unreachable_upstream_shows_the_badges(
+    client: httpx.AsyncClient, upstream: Upstream
+) -> None:
+    """When PyPI cannot say (a 503), the builder shows the badges, which say so."""
+    upstream.inject("/pypi/*", status=503)
+    response = await client.get("/", params={"package": "requests"})
+    assert response.status_code == 200
+    page = Page(response.content)
+    assert not page.has_id("package-missing")
+    assert page.all("article", class_="card")
+
+
+# -- one navigation ---------------------------------------------------------------------------
+
+
+def _navigation(body: bytes) -> list[tuple[str, str, str]]:
+    """The site navigation's links: address, text, and ``aria-current``."""
+    page = Page(body)
+    (nav,) = page.all("nav", class_="site-nav")
+    start = page.elements.index(nav)
+    inside = page.elements[start + 1 : start + 2 + len(NAV) * 2]  # ul, then li and a
+    return [(a.get("href"), a.text, a.get("aria-current")) for a in inside if a.tag == "a"]
+
+
+def test_every_page_has_the_one_navigation() -> None:
+    """The index, the builder's pages and /stats have the same navigation, in order;
+    /stats marks its own link as the page shown."""
+    expected = [(href, text, "") for href, text in NAV]
+    for body in pages():
+        assert _navigation(body) == expected
+    report = UsageReport(date(2027, 1, 9), date(2027, 1, 15), (), 0, 0, "memory")
+    marked = [(href, text, "page" if href == "/stats" else "") for href, text in NAV]
+    assert _navigation(stats_html(report, 7)) == marked

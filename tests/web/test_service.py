@@ -122,9 +122,6 @@ async def test_invalid_names_make_no_request(
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
-        ("style=bogus", "style"),
-        ("color=notacolour", "color"),
-        ("labelColor=url(javascript:x)", "labelColor"),
         ("cacheSeconds=-1", "cacheSeconds"),
         ("cacheSeconds=soon", "cacheSeconds"),
         ("pypiBaseUrl=http://169.254.169.254/pypi", "pypiBaseUrl"),
@@ -190,11 +187,12 @@ async def test_head_and_other_methods(client: httpx.AsyncClient, upstream: Upstr
 
 
 async def test_plain_404_and_414(client: httpx.AsyncClient) -> None:
-    """Unknown routes are a plain 404 and over-long URLs a 414."""
+    """Unknown routes are a 404 and over-long URLs a 414."""
     assert (await client.get("/nope")).status_code == 404
     assert (await client.get("/pypi/unknown-kind/requests")).status_code == 404
     assert (await client.get("/pypi/dm/requests/2.0.0")).status_code == 404
     assert (await client.get("/pypi/v/" + "a" * 3000)).status_code == 414
+    assert (await client.get("/pypi/v/a?label=" + "b" * 50_000)).status_code == 414
 
 
 async def test_djversions_redirects(client: httpx.AsyncClient) -> None:
@@ -214,8 +212,8 @@ async def test_static_badges(client: httpx.AsyncClient) -> None:
     assert (data["label"], data["message"]) == ("build", "passing")
     data = badge_json(await client.get("/static/v1.json?label=hello&message=world&color=blue"))
     assert (data["label"], data["message"]) == ("hello", "world")
-    bad = badge_json(await client.get("/badge/build-passing-green.json?style=nope"))
-    assert bad["message"] == "invalid query parameter: style"
+    flat = badge_json(await client.get("/badge/build-passing-green.json?style=nope"))
+    assert (flat["message"], flat.get("style")) == ("passing", None)
 
 
 async def test_pinned_version(client: httpx.AsyncClient, upstream: Upstream) -> None:
@@ -323,7 +321,7 @@ async def test_headers_for_caches_in_front(client: httpx.AsyncClient) -> None:
     assert response.headers["x-pypins-package"] == "django"
     downloads = await client.get("/pypi/dm/requests.svg")
     assert "s-maxage=43200" in downloads.headers["cache-control"]
-    error = await client.get("/pypi/v/requests.svg?style=nope")
+    error = await client.get("/pypi/v/requests.svg?cacheSeconds=soon")
     assert error.headers["cache-control"] == "public, max-age=30, s-maxage=30"
     assert "x-pypins-package" not in error.headers
 

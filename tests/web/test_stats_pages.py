@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -68,7 +69,7 @@ def test_the_page_shows_the_ranked_rows_and_totals(report: UsageReport) -> None:
     text = _text(stats_html(report, 7))
     assert "The 2 most-requested badges of the last 7 days (2027-01-09 to 2027-01-15, UTC)" in text
     assert "1 requests v 12,345" in text
-    assert "2 numpy pypip.in/v 7" in text
+    assert "2 numpy pypip.in/ v 7" in text  # a <wbr> after the slash
     assert "20,000 badge requests for 40 different badges" in text
     assert "cache hit ratio 90.0% (hit 900, stale 50, miss 50)" in text
     assert "50 upstream requests (pypi 49, pypistats 1)" in text
@@ -146,3 +147,17 @@ def test_json_is_the_report_data(report: UsageReport) -> None:
     assert data == {**report.to_dict(), "days": 7}
     assert data["top"][0] == {"rank": 1, "package": "requests", "kind": "v", "requests": 12_345}
     assert data["hit_ratio"] == 0.9
+
+
+@pytest.mark.parametrize(
+    ("skipped", "message"), [(1, "1 unreadable entry"), (1234, "1,234 unreadable entries")]
+)
+def test_skipped_entries_are_said(report: UsageReport, skipped: int, message: str) -> None:
+    """Junk left out of the store's counts is said on the page, beside the real table,
+    and given in the JSON."""
+    counted = dataclasses.replace(report, skipped=skipped)
+    page = stats_html(counted, 7)
+    assert message in _text(page)
+    assert b"<table" in page
+    assert json.loads(stats_json(counted, 7))["skipped"] == skipped
+    assert "unreadable" not in _text(stats_html(report, 7))

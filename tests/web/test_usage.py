@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,9 @@ from click.testing import CliRunner
 from pypins.cli import main
 from pypins.config import ServiceConfig
 from pypins.stats import UsageStoreError
+from pypins.stats.report import utc_day
 from pypins.web.asgi import PypinsApp
+from tests.support.redis import PATIENT_TIMEOUT, RedisServer
 
 TOKEN = "a-token-of-sufficient-length"
 
@@ -71,6 +74,21 @@ async def test_stats_json_after_known_traffic(
     assert page.headers["content-type"].startswith("text/html")
     assert "requests" in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+async def test_top_log_counts_hot_index_answers_as_hits(
+    usage_client: tuple[PypinsApp, httpx.AsyncClient], usage_config: ServiceConfig
+) -> None:
+    """`pypins top --log` over the access log sees the hot index's answers as hits."""
+    app, client = usage_client
+    await known_traffic(client)
+    await app.service.tick(5)
+    assert usage_config.access_log is not None
+    result = CliRunner().invoke(main, ["top", "--log", usage_config.access_log, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["cache"] == {"hit": 2, "stale": 0, "miss": 3}
+    assert report["hit_ratio"] == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "abc", "99999", "", "1&" + "&".join("x" * 100)])
@@ -163,3 +181,36 @@ async def test_admin_stats_reset_when_the_store_fails(
     answer = await client.post("/admin/stats/reset", headers={"Authorization": f"Bearer {TOKEN}"})
     assert answer.status_code == 503
     assert "disk I/O error" in answer.json()["error"]
+
+
+@pytest.mark.redis
+async def test_junk_in_redis_is_skipped_on_the_stats_pages(
+    make_app: Callable[[ServiceConfig], PypinsApp],
+    config: ServiceConfig,
+    redis_server: RedisServer,
+) -> None:
+    """``/stats`` and ``/stats.json`` over usage keys full of junk: 200, the real counts,
+    and how many entries were skipped."""
+    app = make_app(config.replace(redis_url=redis_server.url, redis_timeout=PATIENT_TIMEOUT))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await known_traffic(client)
+        await app.service.tick(5)
+        today = utc_day(app.service.usage.clock())
+        usage, totals = f"pypins:v1:usage:{today}", f"pypins:v1:usage-totals:{today}"
+        for junk in [
+            ("ZADD", usage, "inf", "junk\tv"),
+            ("ZADD", usage, "-inf", "junk\tl"),
+            ("ZADD", usage, "-7", b"\xff\tv"),
+            ("HSET", totals, "requests2", "nan"),
+            ("HSET", totals, "hit2", "not a number"),
+            ("SET", f"pypins:v1:usage:{today - timedelta(days=1)}", "not a sorted set"),
+        ]:
+            redis_server.execute(*junk)
+        data = (await client.get("/stats.json?days=7")).json()
+        page = await client.get("/stats?days=7")
+    assert data["skipped"] == 6
+    assert data["total"] == 5
+    assert [row["package"] for row in data["top"]] == ["requests", "requests", "six"]
+    assert page.status_code == 200
+    assert "6 unreadable entries" in page.text

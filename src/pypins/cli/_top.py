@@ -142,6 +142,9 @@ def totals_line(report: UsageReport) -> str:
         parts.append(
             _counted(report.upstream_requests, "upstream request") + (f" ({each})" if each else "")
         )
+    if report.skipped:
+        entries = "entry" if report.skipped == 1 else "entries"
+        parts.append(f"{report.skipped:,} unreadable {entries} of the store skipped")
     return "; ".join(parts)
 
 

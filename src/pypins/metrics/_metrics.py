@@ -137,6 +137,13 @@ class Metrics:
             "Redis operations that failed or returned foreign data (each was a miss).",
             registry=r,
         )
+        self.unexpected_errors = Counter(
+            "pypins_unexpected_errors",
+            "Exceptions no part of pypins documents, each answered with an error badge or an "
+            "error response, by stage and badge kind or endpoint.",
+            ["stage", "kind"],
+            registry=r,
+        )
         self.worker_starts = Counter(
             "pypins_worker_starts",
             "Worker processes started (a restart after a crash counts again).",
@@ -180,6 +187,11 @@ class Metrics:
     def upstream_retried(self, upstream: str) -> None:
         """A transient failure is being retried."""
         self.upstream_retries.labels(upstream).inc()
+
+    def count_unexpected(self, stage: str, kind: str) -> None:
+        """An exception no part of pypins documents was answered with an error (rare: not
+        tallied, counted at once)."""
+        self.unexpected_errors.labels(stage, kind).inc()
 
     def breaker_changed(self, upstream: str, *, is_open: bool) -> None:
         """The upstream's circuit breaker opened or closed."""

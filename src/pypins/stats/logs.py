@@ -64,6 +64,9 @@ _PROGRESS_EVERY: Final = 16_384
 #: Characters of the first unparseable line kept for the report.
 _SAMPLE: Final = 200
 _NOT_A_BADGE: Final = ("", "")
+#: The access log's ``cache`` for a badge answered from the hot index (prepared bytes):
+#: a hit, as the usage store counts it.
+HOT_HIT: Final = "hot"
 
 
 class ScanProgress(Protocol):
@@ -268,6 +271,8 @@ class _Scanner:
         scan.counted += 1
         if cache in CACHE_RESULTS:
             scan.cache[str(cache)] += 1
+        elif cache == HOT_HIT:
+            scan.cache["hit"] += 1
         if scan.earliest is None or day < scan.earliest:
             scan.earliest = day
         if scan.latest is None or day > scan.latest:

@@ -216,6 +216,7 @@ class UsageRecorder:
                 for name, count in sorted(totals.items())
                 if name.startswith(_UPSTREAM)
             },
+            skipped=counts.skipped,
         )
         if self.report_ttl > 0:
             if len(self._reports) >= _MAX_REPORTS:

@@ -77,6 +77,8 @@ class UsageReport:
     ``"off"``); ``error`` says why the counts are missing or incomplete, if they are.
     ``cache`` maps ``hit``/``stale``/``miss`` to requests, ``upstream`` an upstream's name
     to the requests pypins sent it; either may be empty when the source does not know.
+    ``skipped`` counts the entries of the store left out as junk (what pypins never
+    writes there: a count that is not a whole number, a key of another type...).
     """
 
     first: date
@@ -88,6 +90,7 @@ class UsageReport:
     cache: Mapping[str, int] = field(default_factory=dict)
     upstream: Mapping[str, int] = field(default_factory=dict)
     error: str | None = None
+    skipped: int = 0
 
     @property
     def days(self) -> int:
@@ -134,4 +137,5 @@ class UsageReport:
             "upstream": dict(sorted(self.upstream.items())),
             "upstream_requests": self.upstream_requests,
             "error": self.error,
+            "skipped": self.skipped,
         }

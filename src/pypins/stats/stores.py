@@ -11,10 +11,21 @@ share one store), sum any window of days, and forget days older than ``MAX_DAYS`
 Redis's own order (score ascending, then member ascending) is the report's order: most
 requested first, ties by package then kind. A flush is one ``MULTI`` of ``ZINCRBY``
 and ``HINCRBY`` (all or nothing, so a failed flush can be retried without counting
-twice). A window is one ``MULTI`` too: ``ZUNIONSTORE`` of its days into a temporary
-key, ``ZRANGE 0 limit-1`` of it, ``DEL``, and the days' ``HGETALL``. Summing on the
-server sends only ``limit`` rows back, however many packages were requested, where
-summing ``ZRANGE`` results client-side would move every member of every day.
+twice). A window is one Lua script (``WINDOW_SCRIPT``, atomic as a ``MULTI``):
+``ZUNIONSTORE`` of its days into a temporary key, the ``limit`` best rows of it read
+with ``ZRANGEBYSCORE``, ``DEL``, and the days' ``HGETALL``. Summing on the server sends
+only ``limit`` rows back, however many packages were requested, where summing ``ZRANGE``
+results client-side would move every member of every day.
+
+**Junk.** Anything else may have written to those keys (another tool, an operator, a
+bug), so a window reads only what a flush writes and skips the rest, counted in
+``WindowCounts.skipped``: a day's key of another type (``WRONGTYPE`` would fail the
+whole union), a score that is not a whole count between 1 and ``MAX_COUNT`` (``inf``,
+``-inf``, a positive or fractional score), a member longer than ``MAX_MEMBER`` bytes,
+without its tab or not UTF-8, a total that is not such a count, or a total's name
+that is too long or not UTF-8. The script filters on the server, so a huge member is
+never sent; it counts every bad score, and the bad members among those it reads. In
+SQLite the same rules are ``WHERE`` clauses (its columns take any type).
 
 **SQLite.** Two ``WITHOUT ROWID`` tables keyed by day, written by upserts that add, in
 WAL mode with a busy timeout so that several processes can share the file; every call
@@ -33,7 +44,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -64,6 +75,109 @@ WAL_RETRY_PAUSE: Final = 0.01
 WINDOW_KEY_TTL: Final = 60
 #: Keys deleted per ``UNLINK`` by a reset.
 RESET_BATCH: Final = 1000
+#: Largest request count a report believes (2**53: a double's whole numbers, Redis's score).
+MAX_COUNT: Final = 2**53
+#: Longest member (``<package>\\t<kind>``) or total name read, in bytes.
+MAX_MEMBER: Final = 512
+#: Bad members read past, at most, on the way to a window's ``limit`` good rows.
+MAX_JUNK_READ: Final = 1000
+#: Totals read from one day's hash, at most (a flush writes fewer than ten).
+MAX_TOTALS: Final = 256
+
+#: A window of days in one atomic step, skipping and counting what a flush never writes.
+#: KEYS: the temporary key, then the days' sorted sets, then their totals hashes.
+#: ARGV: days, limit, the temporary key's TTL, MAX_MEMBER, -MAX_COUNT, MAX_JUNK_READ,
+#: MAX_TOTALS. Returns {distinct, skipped, {member, score, ...}, {name, count, ...}}.
+WINDOW_SCRIPT: Final = r"""
+local days, limit, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local longest, lowest = tonumber(ARGV[4]), ARGV[5]
+local most_junk, most_totals = tonumber(ARGV[6]), tonumber(ARGV[7])
+
+local function is_utf8(text)
+  local i, n = 1, #text
+  while i <= n do
+    local c = string.byte(text, i)
+    local extra
+    if c < 0x80 then extra = 0
+    elseif c >= 0xC2 and c <= 0xDF then extra = 1
+    elseif c >= 0xE0 and c <= 0xEF then extra = 2
+    elseif c >= 0xF0 and c <= 0xF4 then extra = 3
+    else return false end
+    for j = i + 1, i + extra do
+      local d = string.byte(text, j)
+      if d == nil or d < 0x80 or d > 0xBF then return false end
+    end
+    i = i + extra + 1
+  end
+  return true
+end
+
+local skipped = 0
+local sets = {}
+for i = 2, days + 1 do
+  local found = redis.call("TYPE", KEYS[i])["ok"]
+  if found == "zset" then
+    sets[#sets + 1] = KEYS[i]
+  elseif found ~= "none" then
+    skipped = skipped + 1
+  end
+end
+
+local distinct, rows = 0, {}
+if #sets > 0 then
+  local all = redis.call("ZUNIONSTORE", KEYS[1], #sets, unpack(sets))
+  redis.call("EXPIRE", KEYS[1], ttl)
+  -- Counts are negated: a good score lies in [-MAX_COUNT, -1].
+  distinct = redis.call("ZCOUNT", KEYS[1], lowest, -1)
+  skipped = skipped + all - distinct
+  local found, offset, junk = 0, 0, 0
+  while found < limit and offset < distinct and junk < most_junk do
+    local page = redis.call(
+      "ZRANGEBYSCORE", KEYS[1], lowest, -1, "WITHSCORES", "LIMIT", offset, limit)
+    if #page == 0 then break end
+    offset = offset + #page / 2
+    for i = 1, #page, 2 do
+      local member, score = page[i], tonumber(page[i + 1])
+      if #member <= longest and score % 1 == 0 and string.find(member, "	", 1, true)
+          and is_utf8(member) then
+        if found < limit then
+          rows[#rows + 1] = member
+          rows[#rows + 1] = page[i + 1]
+          found = found + 1
+        end
+      else
+        junk = junk + 1
+      end
+    end
+  end
+  skipped = skipped + junk
+  distinct = distinct - junk
+  redis.call("DEL", KEYS[1])
+end
+
+local totals = {}
+for i = days + 2, 2 * days + 1 do
+  local found = redis.call("TYPE", KEYS[i])["ok"]
+  if found == "hash" then
+    local fields = redis.call("HGETALL", KEYS[i])
+    local kept = 0
+    for j = 1, #fields, 2 do
+      local name, count = fields[j], fields[j + 1]
+      if kept < most_totals and #name <= longest and is_utf8(name) and #count <= 16
+          and string.match(count, "^%d+$") and tonumber(count) <= -tonumber(lowest) then
+        totals[#totals + 1] = name
+        totals[#totals + 1] = count
+        kept = kept + 1
+      else
+        skipped = skipped + 1
+      end
+    end
+  elseif found ~= "none" then
+    skipped = skipped + 1
+  end
+end
+return {distinct, skipped, rows, totals}
+"""
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS usage (
@@ -88,15 +202,47 @@ _ADD_TOTAL: Final = """
 INSERT INTO usage_totals (day, name, count) VALUES (?, ?, ?)
 ON CONFLICT (day, name) DO UPDATE SET count = count + excluded.count
 """
+# A window's queries read only what a flush writes (SQLite's columns take any type):
+# text of at most :longest bytes, whole counts of at most :highest, also once summed
+# (by TOTAL, a float that never overflows, exact up to :highest); the rest is counted
+# as junk. Text is read as bytes: a value that is not UTF-8 is skipped, not an exception.
 _TOP: Final = """
-SELECT package, kind, SUM(requests) AS total FROM usage WHERE day BETWEEN ? AND ?
-GROUP BY package, kind ORDER BY total DESC, package, kind LIMIT ?
+SELECT CAST(package AS BLOB), CAST(kind AS BLOB), TOTAL(requests) AS total FROM usage
+WHERE day BETWEEN :first AND :last
+AND typeof(package) = 'text' AND typeof(kind) = 'text'
+AND length(CAST(package AS BLOB)) + length(CAST(kind AS BLOB)) < :longest
+AND typeof(requests) = 'integer' AND requests BETWEEN 1 AND :highest
+GROUP BY package, kind HAVING total <= :highest
+ORDER BY total DESC, package, kind LIMIT :limit
 """
-_DISTINCT: Final = """
-SELECT COUNT(*) FROM (SELECT 1 FROM usage WHERE day BETWEEN ? AND ? GROUP BY package, kind)
+_ROW_COUNTS: Final = """
+WITH days AS (
+    SELECT package, kind, requests, (
+        typeof(package) = 'text' AND typeof(kind) = 'text'
+        AND length(CAST(package AS BLOB)) + length(CAST(kind AS BLOB)) < :longest
+        AND typeof(requests) = 'integer' AND requests BETWEEN 1 AND :highest
+    ) AS good
+    FROM usage WHERE day BETWEEN :first AND :last
+), summed AS (
+    SELECT TOTAL(requests) AS total FROM days WHERE good GROUP BY package, kind
+)
+SELECT (SELECT COUNT(*) FROM summed WHERE total <= :highest),
+       (SELECT COUNT(*) FROM days WHERE NOT good)
+       + (SELECT COUNT(*) FROM summed WHERE total > :highest)
 """
 _TOTALS: Final = """
-SELECT name, SUM(count) FROM usage_totals WHERE day BETWEEN ? AND ? GROUP BY name
+SELECT CAST(name AS BLOB), TOTAL(count) FROM usage_totals
+WHERE day BETWEEN :first AND :last
+AND typeof(name) = 'text' AND length(CAST(name AS BLOB)) <= :longest
+AND typeof(count) = 'integer' AND count BETWEEN 0 AND :highest
+GROUP BY name
+"""
+_TOTALS_JUNK: Final = """
+SELECT COUNT(*) FROM usage_totals
+WHERE day BETWEEN :first AND :last AND NOT (
+    typeof(name) = 'text' AND length(CAST(name AS BLOB)) <= :longest
+    AND typeof(count) = 'integer' AND count BETWEEN 0 AND :highest
+)
 """
 
 
@@ -106,11 +252,16 @@ class UsageStoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class WindowCounts:
-    """A window's most requested rows, its number of distinct rows, and its totals."""
+    """A window's most requested rows, its number of distinct rows, and its totals.
+
+    ``skipped`` counts the entries of the store read past as junk (what no flush
+    writes: see the module's docstring).
+    """
 
     rows: tuple[UsageRow, ...]
     distinct: int
     totals: Mapping[str, int]
+    skipped: int = 0
 
 
 @runtime_checkable
@@ -140,9 +291,60 @@ def _days(first: date, last: date) -> list[str]:
     ]
 
 
-def _text(value: bytes | str) -> str:
-    """A Redis reply as text (the client may or may not decode replies itself)."""
-    return value.decode() if isinstance(value, bytes) else value
+def _text(value: bytes | str) -> str | None:
+    """A reply as text (a client may decode replies itself), or None if it is not UTF-8."""
+    if isinstance(value, str):
+        return value
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+def _count(value: bytes | str | int | float) -> int | None:
+    """A reply as a whole count within ``MAX_COUNT`` (negated scores too), or None."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
+        text = _text(value)
+        if text is None:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            return None
+    return number if abs(number) <= MAX_COUNT else None
+
+
+def _rows(members: Sequence[Any]) -> tuple[tuple[UsageRow, ...], int]:
+    """The rows of a flat ``member, score, ...`` reply, and how many were junk."""
+    rows: list[UsageRow] = []
+    junk = 0
+    for member, score in zip(members[::2], members[1::2], strict=True):
+        text, count = _text(member), _count(score)
+        if text is None or count is None or count >= 0 or "\t" not in text:
+            junk += 1
+            continue
+        package, _, kind = text.partition("\t")
+        rows.append(UsageRow(package, kind, -count))
+    return tuple(rows), junk
+
+
+def _totals(fields: Sequence[Any]) -> tuple[dict[str, int], int]:
+    """The totals of a flat ``name, count, ...`` reply, summed by name, and the junk."""
+    totals: dict[str, int] = {}
+    junk = 0
+    for raw_name, raw_count in zip(fields[::2], fields[1::2], strict=True):
+        name, count = _text(raw_name), _count(raw_count)
+        if name is None or count is None or count < 0:
+            junk += 1
+            continue
+        totals[name] = totals.get(name, 0) + count
+    return totals, junk
 
 
 class RedisUsageStore:
@@ -153,6 +355,7 @@ class RedisUsageStore:
     def __init__(self, shared: RedisStore, *, retention_days: int = MAX_DAYS) -> None:
         self.shared = shared
         self.retention_seconds = retention_days * 86_400
+        self._window = shared.client.register_script(WINDOW_SCRIPT)
 
     def usage_key(self, day: str) -> str:
         """The sorted set of ``day`` (``YYYY-MM-DD``)."""
@@ -185,32 +388,30 @@ class RedisUsageStore:
         await self._call("usage add", write)
 
     async def window(self, first: date, last: date, limit: int) -> WindowCounts:
-        """One ``MULTI``: ``ZUNIONSTORE`` into a temporary key, ``ZRANGE``, ``DEL``, ``HGETALL``."""
+        """One script (``WINDOW_SCRIPT``): the days' union in a temporary key, its best
+        ``limit`` rows, the days' totals; junk skipped and counted."""
         days = _days(first, last)
         temporary = self.shared.key(f"usage-window:{uuid.uuid4().hex}")
+        keys = [
+            temporary,
+            *(self.usage_key(day) for day in days),
+            *(self.totals_key(day) for day in days),
+        ]
+        args = [len(days), limit, WINDOW_KEY_TTL, MAX_MEMBER, -MAX_COUNT, MAX_JUNK_READ]
+        args.append(MAX_TOTALS)
 
-        async def read(client: Redis) -> list[Any]:
-            async with client.pipeline(transaction=True) as pipe:
-                pipe.zunionstore(temporary, [self.usage_key(day) for day in days])
-                pipe.expire(temporary, WINDOW_KEY_TTL)
-                pipe.zrange(temporary, 0, limit - 1, withscores=True)
-                pipe.delete(temporary)
-                for day in days:
-                    pipe.hgetall(self.totals_key(day))
-                return await pipe.execute()
+        async def read(client: Redis) -> Any:
+            return await self._window(keys=keys, args=args, client=client)
 
         reply = await self._call("usage window", read)
-        distinct, _, members, _, *hashes = reply
-        rows: list[UsageRow] = []
-        for member, score in members:
-            package, _, kind = _text(member).partition("\t")
-            rows.append(UsageRow(package, kind, -int(score)))
-        totals: dict[str, int] = {}
-        for fields in hashes:
-            for name, count in fields.items():
-                key = _text(name)
-                totals[key] = totals.get(key, 0) + int(count)
-        return WindowCounts(tuple(rows), int(distinct), totals)
+        try:
+            distinct, skipped, members, fields = reply
+            rows, junk_rows = _rows(members)
+            totals, junk_totals = _totals(fields)
+            distinct, skipped = int(distinct), int(skipped)
+        except (TypeError, ValueError) as error:  # not this script's reply shape
+            raise UsageStoreError(f"usage window: unexpected reply: {error}") from None
+        return WindowCounts(rows, distinct - junk_rows, totals, skipped + junk_rows + junk_totals)
 
     async def reset(self) -> None:
         """Delete every ``usage*`` key under the prefix (``SCAN``, then ``UNLINK`` in batches)."""
@@ -232,6 +433,19 @@ class RedisUsageStore:
 
     async def aclose(self) -> None:
         """Nothing to do: the ``RedisStore`` belongs to its creator."""
+
+
+def _sqlite_rows(found: Sequence[tuple[Any, ...]]) -> tuple[tuple[UsageRow, ...], int]:
+    """The rows of ``_TOP``'s answer (package and kind as bytes), and how many were junk."""
+    rows: list[UsageRow] = []
+    junk = 0
+    for raw_package, raw_kind, total in found:
+        package, kind, count = _text(raw_package), _text(raw_kind), _count(total)
+        if package is None or kind is None or count is None:
+            junk += 1
+            continue
+        rows.append(UsageRow(package, kind, count))
+    return tuple(rows), junk
 
 
 class SQLiteUsageStore:
@@ -341,17 +555,23 @@ class SQLiteUsageStore:
 
     async def window(self, first: date, last: date, limit: int) -> WindowCounts:
         """Sums over the days, in one read transaction (a consistent snapshot)."""
-        span = (first.isoformat(), last.isoformat())
+        span = {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "longest": MAX_MEMBER,
+            "highest": MAX_COUNT,
+            "limit": limit,
+        }
 
         def read(connection: sqlite3.Connection) -> WindowCounts:
             def work() -> WindowCounts:
-                rows = tuple(
-                    UsageRow(package, kind, int(total))
-                    for package, kind, total in connection.execute(_TOP, (*span, limit))
-                )
-                (distinct,) = connection.execute(_DISTINCT, span).fetchone()
-                totals = {name: int(count) for name, count in connection.execute(_TOTALS, span)}
-                return WindowCounts(rows, int(distinct), totals)
+                rows, junk_rows = _sqlite_rows(connection.execute(_TOP, span).fetchall())
+                distinct, junk = connection.execute(_ROW_COUNTS, span).fetchone()
+                found = connection.execute(_TOTALS, span).fetchall()
+                totals, junk_totals = _totals([value for row in found for value in row])
+                (junk_fields,) = connection.execute(_TOTALS_JUNK, span).fetchone()
+                skipped = int(junk) + int(junk_fields) + junk_rows + junk_totals
+                return WindowCounts(rows, int(distinct) - junk_rows, totals, skipped)
 
             return self._transaction(connection, "BEGIN", work)
 

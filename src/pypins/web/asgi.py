@@ -19,13 +19,15 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from pypins.cache.lru import LRUCache
+from pypins.cache.budget import ENTRY_OVERHEAD, MemoryBudget
+from pypins.cache.tinylfu import TinyLFUCache
 from pypins.config import ServiceConfig
 from pypins.metrics import ResponseTag
-from pypins.routes import MAX_PATH_LENGTH, find_endpoint
+from pypins.routes import MAX_PATH_LENGTH, MAX_QUERY_LENGTH, find_endpoint, not_found_format
 from pypins.web.endpoints import ADMIN_TAG
 from pypins.web.heap import HeapKeeper
 from pypins.web.http import CONTENT_TYPES, PreparedResponse, not_modified, prepare
+from pypins.web.pipeline import not_found_badge
 from pypins.web.responses import NOT_FOUND_TAG, REFUSED_TAG, ServedResponse
 from pypins.web.service import BadgeService
 
@@ -36,10 +38,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-#: Responses remembered by raw (path, query): an index in front of the service's own
-#: caches, bounded so that random query strings cannot grow it without limit.
-HOT_ENTRIES = 50_000
-HOT_BYTES = 256 * 1024 * 1024
+#: A typical hot entry's bytes (what sizes the index's frequency sketch).
+HOT_ENTRY_BYTES = 2500
 
 
 def _plain(status: int, text: str, *, cache: bytes = b"no-store") -> PreparedResponse:
@@ -79,8 +79,12 @@ class PypinsApp:
         self.service = service
         #: Freezes long-lived objects out of the collector's way (``create_app`` sets it).
         self.heap = heap
-        self.hot: LRUCache[tuple[bytes, bytes], ServedResponse] = LRUCache(
-            HOT_ENTRIES, max_bytes=HOT_BYTES, sizeof=lambda served: served.response.size
+        #: Responses by raw (path, query): an index in front of the service's own caches,
+        #: within its share of the memory budget; random query strings cannot flush it.
+        self.hot: TinyLFUCache[tuple[bytes, bytes], ServedResponse] = TinyLFUCache(
+            MemoryBudget.megabytes(service.config.memory_budget).share("hot"),
+            hot_entry_size,
+            entry_bytes=HOT_ENTRY_BYTES,
         )
         self.clock = time.time
         self.metrics = service.metrics
@@ -188,7 +192,7 @@ class PypinsApp:
     async def _miss(self, scope: Scope, key: tuple[bytes, bytes]) -> ServedResponse:
         self.hot_misses += 1
         path: str = scope["path"]
-        if len(path) + len(scope["query_string"]) > MAX_PATH_LENGTH:
+        if len(path) > MAX_PATH_LENGTH or len(scope["query_string"]) > MAX_QUERY_LENGTH:
             return ServedResponse(URI_TOO_LONG, 0.0, REFUSED_TAG)
         try:
             served = await self.service.respond(path, scope["query_string"], key[0])
@@ -196,7 +200,10 @@ class PypinsApp:
             log.exception("unexpected error for %s", path)
             return ServedResponse(INTERNAL_ERROR, 0.0, ERROR_TAG)
         if served is None:
-            return ServedResponse(NOT_FOUND, 0.0, NOT_FOUND_TAG)
+            # Under a badge prefix a 404 is still an image, so a README shows it.
+            fmt = not_found_format(path)
+            response = NOT_FOUND if fmt is None else not_found_badge(fmt)
+            return ServedResponse(response, 0.0, NOT_FOUND_TAG)
         if served.expires > self.clock():
             self.hot.set(key, served)
         return served
@@ -240,6 +247,7 @@ class PypinsApp:
         self.metrics.count_cache("hot", "miss", misses - self._folded_misses)
         self._folded_hits, self._folded_misses = hits, misses
         self.metrics.cache_entries.labels("hot").set(len(self.hot))
+        self.metrics.cache_entries.labels("pages").set(len(self.service.endpoints.pages))
 
     async def _fold_periodically(self) -> None:
         seconds = 0
@@ -282,6 +290,11 @@ class PypinsApp:
 
 
 EMPTY_BODY: dict[str, object] = {"type": "http.response.body", "body": b""}
+
+
+def hot_entry_size(key: tuple[bytes, bytes], served: ServedResponse) -> int:
+    """Bytes a hot entry costs: its raw path and query, the response and the slots."""
+    return len(key[0]) + len(key[1]) + served.response.size + ENTRY_OVERHEAD
 
 
 def _authorized(scope: Scope, token: str) -> bool:

@@ -19,19 +19,21 @@ from pypins._version import __version__
 from pypins.badges import KINDS, LEGACY_KINDS, BadgeKind, Param
 from pypins.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from pypins.pypi import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
-from pypins.render import MAX_TEXT_LENGTH, STYLES
+from pypins.render import LOGO_SIZES, MAX_LOGO_WIDTH, MAX_TEXT_LENGTH, STYLES
 from pypins.routes import (
     ENDPOINTS,
     FORMATS,
     MAX_PATH_LENGTH,
+    MAX_QUERY_LENGTH,
+    QUERY_PARAMS,
     BadgeRoute,
     Endpoint,
+    QueryParam,
     RedirectRoute,
     Route,
     parse,
 )
-from pypins.web.http import DEFAULT_LIFETIMES, MAX_LIFETIME, SVG_SECURITY_HEADERS
-from pypins.web.pipeline import MAX_QUERY_TEXT
+from pypins.web.http import DEFAULT_LIFETIMES, SVG_SECURITY_HEADERS
 
 __all__ = [
     "OPENAPI_VERSION",
@@ -66,16 +68,11 @@ _OPENAPI_JSON: Final = {
 #: The Prometheus text exposition format, in the version prometheus-client writes.
 _METRICS: Final = {METRICS_CONTENT_TYPE.decode("ascii"): {"schema": {"type": "string"}}}
 
-_COLOR_DESCRIPTION: Final = (
-    "A shields.io colour name (`brightgreen`, `blue`...) or alias (`success`...), hex "
-    "with or without `#` (`4c1`, `#4c1`), `rgb()`/`rgba()`/`hsl()`/`hsla()` or a CSS colour "
-    "name; anything else is an `invalid query parameter` badge."
-)
-
 _INFO_DESCRIPTION: Final = (
     "Badges for PyPI packages as SVG, PNG and JSON (shields.io's endpoint schema), with "
     "shields.io's URLs and pypip.in's. Every route answers GET and HEAD; other methods "
-    f"get 405, and a path and query longer than {MAX_PATH_LENGTH} characters gets 414. "
+    f"get 405, and a path longer than {MAX_PATH_LENGTH} characters or a query longer than "
+    f"{MAX_QUERY_LENGTH} gets 414. "
     "A badge that cannot be made (unknown package, upstream unavailable, bad parameter) "
     "is an error badge with status 200 and a short lifetime, so image proxies keep "
     "showing it. Responses carry a strong ETag: `If-None-Match` gives 304."
@@ -169,14 +166,14 @@ def _shields_operation(kind: BadgeKind, *, pinned: bool) -> dict[str, Any] | Non
             " Moved permanently to the badge at `Location`, the query kept: "
             f"`{url}` to `{route.location}`."
         )
-        responses = _refs(301, 404, 405, 414)
+        responses = _badge_refs(301, 404, 405, 414)
     elif isinstance(route, BadgeRoute):
         parameters += [
             *map(_kind_parameter, _kind_parameters(kind, "query")),
             *_common_refs(registry=True),
         ]
         description += _category_note(kind)
-        responses = _refs(200, 304, 404, 405, 414)
+        responses = _badge_refs(200, 304, 404, 405, 414)
     else:
         return None
     return {
@@ -209,7 +206,7 @@ def _legacy_operation(kind: BadgeKind) -> dict[str, Any]:
             *map(_kind_parameter, _kind_parameters(kind, "query")),
             *_common_refs(registry=True),
         ],
-        "responses": _refs(200, 304, 404, 405, 414),
+        "responses": _badge_refs(200, 304, 404, 405, 414),
     }
 
 
@@ -236,7 +233,7 @@ def _static_path_operation() -> dict[str, Any]:
             _format_parameter(),
             *_common_refs(registry=False),
         ],
-        "responses": _refs(200, 304, 404, 405, 414),
+        "responses": _badge_refs(200, 304, 404, 405, 414),
     }
 
 
@@ -264,7 +261,7 @@ def _static_query_operation() -> dict[str, Any]:
             },
             *_common_refs(registry=False),
         ],
-        "responses": _refs(200, 304, 404, 405, 414),
+        "responses": _badge_refs(200, 304, 404, 405, 414),
     }
 
 
@@ -366,51 +363,49 @@ def _kind_parameter(param: Param) -> dict[str, Any]:
 
 def _common_refs(*, registry: bool) -> list[dict[str, str]]:
     """References to the parameters every badge takes (static ones read no registry)."""
-    names = [name for name in _common_parameters() if registry or name != "pypiBaseUrl"]
+    package_only = {param.name for param in QUERY_PARAMS if param.only == "package"}
+    package_only |= {
+        alias for param in QUERY_PARAMS if param.only == "package" for alias in param.aliases
+    }
+    names = [name for name in _common_parameters() if registry or name not in package_only]
     return [{_REF: _PARAMETERS + name} for name in names]
 
 
 def _common_parameters() -> dict[str, Any]:
-    """The query parameters every badge takes, and shields.io's older aliases."""
+    """The query parameters every badge takes and their aliases, from ``QUERY_PARAMS``."""
+    parameters: dict[str, Any] = {}
+    for param in QUERY_PARAMS:
+        parameters[param.name] = _query_parameter(param, param.name, _describe(param))
+    for param in QUERY_PARAMS:
+        for alias in param.aliases:
+            described = f"Alias of `{param.name}`."
+            parameters[alias] = _query_parameter(param, alias, described, deprecated=True)
+    return parameters
 
-    def query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> Any:
-        return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
 
-    color = {"type": "string", "examples": ["brightgreen", "4c1", "#4c1", "rgb(68,204,17)"]}
-    seconds = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
-    return {
-        "style": query(
-            "style", "The badge style.", {"type": "string", "enum": list(STYLES), "default": "flat"}
-        ),
-        "label": query(
-            "label",
-            "Replaces the label (also on error badges); an empty value removes it.",
-            {"type": "string", "maxLength": MAX_QUERY_TEXT},
-        ),
-        "color": query(
-            "color", "The message colour (ignored on error badges). " + _COLOR_DESCRIPTION, color
-        ),
-        "labelColor": query("labelColor", "The label colour. " + _COLOR_DESCRIPTION, color),
-        "cacheSeconds": query(
-            "cacheSeconds",
-            "How long clients and proxies may keep the badge: it can only lengthen the "
-            f"badge's lifetime, up to {MAX_LIFETIME} s.",
-            seconds,
-        ),
-        "pypiBaseUrl": query(
-            "pypiBaseUrl",
-            "Another registry's JSON API to read instead of PyPI: only registries the "
-            "operator allows (`--allowed-registry`); others are an error badge, and no "
-            "request is made to them.",
-            {"type": "string", "format": "uri"},
-        ),
-        "colorB": query("colorB", "Alias of `color`.", color, deprecated=True),
-        "colorA": query("colorA", "Alias of `labelColor`.", color, deprecated=True),
-        "maxAge": query("maxAge", "Alias of `cacheSeconds`.", seconds, deprecated=True),
-    }
+def _query_parameter(param: QueryParam, name: str, description: str, **extra: Any) -> Any:
+    """One query parameter: a list of up to ``param.repeat`` values when it repeats."""
+    schema: dict[str, Any] = dict(param.schema)
+    if param.repeat > 1:
+        schema = {"type": "array", "items": schema, "maxItems": param.repeat}
+    return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+
+def _describe(param: QueryParam) -> str:
+    """A parameter's description: its effect, values and how shields.io's compares."""
+    effect = param.effect[0].upper() + param.effect[1:]
+    return f"{effect}. Values: {param.values}. shields.io: {param.shields}."
 
 
 # -- responses ---------------------------------------------------------------------------
+
+
+def _badge_refs(*codes: int) -> dict[str, Any]:
+    """:func:`_refs` for a badge operation, whose 404 is a badge too."""
+    responses = _refs(*codes)
+    if "404" in responses:
+        responses["404"] = {_REF: _RESPONSES + "BadgeNotFound"}
+    return responses
 
 
 def _refs(*codes: int) -> dict[str, Any]:
@@ -461,8 +456,22 @@ def _responses() -> dict[str, Any]:
             "headers": header_refs("Cache-Control", "ETag"),
         },
         "NotFound": {
-            "description": "The path names no badge (an unknown kind, or a missing segment).",
+            "description": "The path names nothing pypins serves.",
             "content": _TEXT,
+        },
+        "BadgeNotFound": {
+            "description": (
+                "The path, under a badge prefix, names no badge (an unknown kind, a "
+                "missing or extra segment): the `404 | badge not found` badge in the "
+                "format of the path's extension (SVG without one), kept "
+                f"{DEFAULT_LIFETIMES['error']} s."
+            ),
+            "headers": header_refs("Cache-Control", "ETag", "X-Content-Type-Options"),
+            "content": {
+                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
+                "application/json": {"schema": {_REF: _SCHEMAS + "Endpoint"}},
+            },
         },
         "MethodNotAllowed": {
             "description": "Any method but GET and HEAD, on any path.",
@@ -470,7 +479,10 @@ def _responses() -> dict[str, Any]:
             "content": _TEXT,
         },
         "URITooLong": {
-            "description": f"The path and query are longer than {MAX_PATH_LENGTH} characters.",
+            "description": (
+                f"The path is longer than {MAX_PATH_LENGTH} characters, or the query "
+                f"longer than {MAX_QUERY_LENGTH}."
+            ),
             "content": _TEXT,
         },
     }
@@ -531,6 +543,10 @@ def _endpoint_schema() -> dict[str, Any]:
             "color": {"type": "string"},
             "labelColor": {"type": "string"},
             "style": {"type": "string", "enum": [s for s in STYLES if s != "flat"]},
+            "namedLogo": {"type": "string"},
+            "logoColor": {"type": "string"},
+            "logoSize": {"type": "string", "enum": list(LOGO_SIZES)},
+            "logoWidth": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_LOGO_WIDTH},
         },
         "additionalProperties": False,
     }

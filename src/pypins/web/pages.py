@@ -29,19 +29,24 @@ from pypins.badges import FRAMEWORKS, KINDS, LEGACY_KINDS, BadgeExample, BadgeKi
 from pypins.errors import InvalidNameError
 from pypins.pypi import MAX_NAME_LENGTH, validate_name
 from pypins.render import STYLES
-from pypins.routes import BADGE_FORMS
+from pypins.routes import BADGE_FORMS, QUERY_PARAMS
 
 __all__ = [
     "DEFAULT_STYLE",
+    "FAVICON",
     "FORMATS",
+    "NAV",
     "PLACEHOLDER_BASE",
     "BuilderBadge",
     "asset",
     "badge_url",
     "builder_badges",
+    "builder_key",
     "builder_page",
     "content_security_policy",
     "index_page",
+    "site_footer",
+    "site_header",
     "snippet",
     "source_hash",
 ]
@@ -57,12 +62,19 @@ FORMATS: Final = {
 }
 #: The style badges have when ``?style=`` is absent.
 DEFAULT_STYLE: Final = "flat"
+#: The site's navigation, (address, text), on every page: ``/`` and ``/stats`` alike.
+NAV: Final = (
+    ("/#builder", "Builder"),
+    ("/#reference", "Reference"),
+    ("/stats", "Stats"),
+    ("/openapi.json", "API"),
+)
 #: Kinds left out of the builder and the reference: redirect aliases of other kinds.
 _ALIASES: Final = frozenset({"djversions"})
 _DOUBLE_BACKTICKS: Final = re.compile(r"``(.+?)``")
 _INDEX_TITLE: Final = "pypins: badges for PyPI packages"
 #: A badge-like icon, inline: no request, and no file to ship.
-_FAVICON: Final = (
+FAVICON: Final = (
     "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
     "%3Crect width='16' height='16' rx='3' fill='%230a7a3e'/%3E"
     "%3Cpath d='M3 0h5v16H3a3 3 0 0 1-3-3V3a3 3 0 0 1 3-3z' fill='%23555'/%3E%3C/svg%3E"
@@ -367,6 +379,33 @@ def _url_forms() -> str:
     )
 
 
+_INLINE_CODE: Final = re.compile(r"`([^`]+)`")
+_INLINE_LINK: Final = re.compile(r"\[([^\]]+)\]\((https://[^)\s]+)\)")
+
+
+def _inline_markdown(text: str) -> str:
+    """Markdown of inline code and links (as ``routes.QUERY_PARAMS`` writes) as HTML."""
+    html = _INLINE_CODE.sub(r"<code>\1</code>", escape(text, quote=False))
+    return _INLINE_LINK.sub(r'<a href="\2">\1</a>', html)
+
+
+def _parameter_table() -> str:
+    """The query parameters every badge takes (``routes.QUERY_PARAMS``), as a table."""
+    rows = []
+    for param in QUERY_PARAMS:
+        names = _code_list((param.name, *param.aliases))
+        effect = param.effect[0].upper() + param.effect[1:]
+        rows.append(
+            f"<tr><td>{names}</td><td>{_inline_markdown(param.values)}</td>"
+            f"<td>{_inline_markdown(effect)}.</td></tr>"
+        )
+    return (
+        '<table><caption class="visually-hidden">Parameters every badge takes</caption>\n'
+        '<thead><tr><th scope="col">Parameter</th><th scope="col">Values</th>'
+        f'<th scope="col">Effect</th></tr></thead><tbody>\n{"".join(rows)}</tbody></table>'
+    )
+
+
 @cache
 def _reference() -> str:
     """The reference section, the same on every page."""
@@ -374,22 +413,12 @@ def _reference() -> str:
     legacy = "".join(
         _kind_entry(first, f"legacy-{first.segment}", others) for first, *others in _legacy_groups()
     )
-    styles = _code_list(STYLES)
     return f"""<section id="reference" aria-labelledby="reference-title">
 <h2 id="reference-title">Badge reference</h2>
 <p>Point an image at this service. Every badge URL works with <code>.svg</code> (the default),
 <code>.png</code> or <code>.json</code> (shields.io's endpoint format), and takes these
 parameters:</p>
-<table><caption class="visually-hidden">Parameters every badge takes</caption>
-<thead><tr><th scope="col">Parameter</th><th scope="col">Effect</th></tr></thead><tbody>
-<tr><td><code>style</code></td><td>One of {styles}.</td></tr>
-<tr><td><code>label</code></td><td>Replaces the text on the left.</td></tr>
-<tr><td><code>color</code></td><td>The message's colour: a name such as <code>green</code>,
-or a hex or CSS colour.</td></tr>
-<tr><td><code>labelColor</code></td><td>The label's colour.</td></tr>
-<tr><td><code>cacheSeconds</code></td><td>How long caches keep the badge (only longer than the
-badge's default).</td></tr>
-</tbody></table>
+{_parameter_table()}
 <table><caption>Badge URL forms</caption>
 <thead><tr><th scope="col">Form</th><th scope="col">URL</th><th scope="col">For</th></tr></thead>
 <tbody>{_url_forms()}</tbody></table>
@@ -406,6 +435,26 @@ dash, <code>__</code> for an underscore, <code>_</code> for a space), or
 </section>"""
 
 
+def site_header(current: str = "") -> str:
+    """The skip link and the site's header with its navigation (:data:`NAV`); the link
+    to ``current`` (an address of ``NAV``) is marked as the page shown."""
+    marked = ' aria-current="page"'
+    links = "".join(
+        f'<li><a href="{href}"{marked if href == current else ""}>{text}</a></li>'
+        for href, text in NAV
+    )
+    return f"""<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><div class="wrap">
+<a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>pypins</a>
+<nav class="site-nav" aria-label="Sections"><ul>{links}</ul></nav></div></header>"""
+
+
+def site_footer() -> str:
+    """The site's footer: the version and the API description."""
+    return f"""<footer class="site-footer"><div class="wrap">pypins {escape(__version__)} ·
+<a href="/openapi.json">OpenAPI description</a></div></footer>"""
+
+
 def _document(title: str, body: str) -> bytes:
     """A whole page around ``body`` (what ``<main>`` holds after the introduction)."""
     policy = escape(content_security_policy(), quote=False)
@@ -415,23 +464,17 @@ def _document(title: str, body: str) -> bytes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{title}</title>
-<link rel="icon" href="{_FAVICON}">
+<link rel="icon" href="{FAVICON}">
 <style>{asset("builder.css")}</style></head>
 <body>
-<a class="skip-link" href="#main">Skip to main content</a>
-<header class="site-header"><div class="wrap">
-<a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>pypins</a>
-<nav class="site-nav" aria-label="Sections"><ul>
-<li><a href="/#builder">Builder</a></li><li><a href="/#reference">Reference</a></li>
-<li><a href="/openapi.json">API</a></li></ul></nav></div></header>
+{site_header()}
 <main id="main" class="wrap" tabindex="-1">
 <h1>Badges for PyPI packages</h1>
 <p class="lead">Version, Python versions, licence, downloads and more for any project on
 PyPI, as SVG, PNG or JSON. A drop-in host for shields.io's and pypip.in's badge URLs.</p>
 {body}
 </main>
-<footer class="site-footer"><div class="wrap">pypins {escape(__version__)} ·
-<a href="/openapi.json">OpenAPI description</a></div></footer>
+{site_footer()}
 <div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>
 <script>{asset("builder.js")}</script>
 </body></html>
@@ -451,26 +494,53 @@ def index_page() -> bytes:
     return _document(_INDEX_TITLE, _builder_section(form) + _reference())
 
 
-def builder_page(query: Mapping[str, str], *, public_url: str = "") -> bytes:
+def _builder_query(query: Mapping[str, str]) -> tuple[str | None, str, str | None]:
+    """What the builder reads of a query: the package name as typed, stripped (None
+    without ``package``), the style shown, and the style asked for if it is unknown."""
+    style = query.get("style") or DEFAULT_STYLE
+    unknown = None
+    if style not in STYLES:
+        unknown, style = style, DEFAULT_STYLE
+    package = query.get("package")
+    return (None if package is None else package.strip()), style, unknown
+
+
+def builder_key(query: Mapping[str, str]) -> tuple[str | None, str] | None:
+    """What :func:`builder_page` answers to ``query`` depends on, as a cache key: the
+    package name as typed (None without one) and the style, whatever else the query
+    holds. None when the page quotes the query back (an invalid name, an unknown
+    style): such a page is not worth keeping."""
+    package, style, unknown = _builder_query(query)
+    if unknown is not None:
+        return None
+    if package is not None:
+        try:
+            validate_name(package)
+        except InvalidNameError:
+            return None
+    return package, style
+
+
+def builder_page(query: Mapping[str, str], *, public_url: str = "", missing: bool = False) -> bytes:
     """The builder's answer to ``?package=`` and ``?style=``: every badge of a package.
 
-    An invalid package name is explained on the page, and no badge is shown; without
+    An invalid package name is explained on the page, and no badge is shown; so is a
+    valid one that PyPI does not know (``missing``: the caller asked). Without
     ``package`` the page is the index. An unknown style falls back to the default, with
     a note. ``public_url`` is the base URL of the snippets; without it the page's script
     uses the page's own address (and, without JavaScript, a placeholder stands there).
+    Other parameters change nothing (:func:`builder_key`).
     """
-    style = query.get("style") or DEFAULT_STYLE
+    package, style, unknown = _builder_query(query)
     notice = ""
-    if style not in STYLES:
+    if unknown is not None:
         notice = (
-            f'<p class="message warning">Unknown style <code>{escape(style)}</code>: showing '
+            f'<p class="message warning">Unknown style <code>{escape(unknown)}</code>: showing '
             f"{DEFAULT_STYLE}. The styles are {_code_list(STYLES)}.</p>"
         )
-        style = DEFAULT_STYLE
-    if "package" not in query:
+    if package is None:
         form = _form("", style, "")
         return _document(_INDEX_TITLE, _builder_section(form + notice) + _reference())
-    package = query["package"].strip()
     try:
         validate_name(package)
     except InvalidNameError as error:
@@ -480,6 +550,15 @@ def builder_page(query: Mapping[str, str], *, public_url: str = "") -> bytes:
         body = _builder_section(form + notice) + _reference()
         return _document("Invalid package name · pypins", body)
     form = _form(package, style, "")
+    if missing:
+        shown = escape(package)
+        absent = (
+            '<div id="package-missing" class="message warning" role="status">'
+            f"<strong>Not found on PyPI:</strong> no project is named <code>{shown}</code>. "
+            "Check the spelling; the badges of a project appear here once it is published.</div>"
+        )
+        body = _builder_section(form + notice + absent) + _reference()
+        return _document(f"{shown} not found · pypins", body)
     results = _results(package, style, public_url.rstrip("/"))
     return _document(
         f"{escape(package)} badges · pypins", _builder_section(form + notice) + results

@@ -143,6 +143,7 @@ class BadgeService:
         if self.shared is not None:
             await self.shared.aclose()
         await self.upstreams.aclose()
+        self.pipeline.close()
 
     async def _may_poll(self) -> bool:
         """Whether this process reads the updates feed this round (one per deployment)."""
@@ -171,12 +172,12 @@ class BadgeService:
             if not tail or "/" in tail:
                 return None
             spec, fmt = split_format(tail)
-            return self.pipeline.static(StaticRoute(spec=spec, fmt=fmt), query)
+            return await self.pipeline.static(StaticRoute(spec=spec, fmt=fmt), query)
         route = parse(path)
         if isinstance(route, BadgeRoute):
             return await self.pipeline.badge(route, query)
         if isinstance(route, StaticRoute):
-            return self.pipeline.static(route, query)
+            return await self.pipeline.static(route, query)
         if isinstance(route, RedirectRoute):
             return self._redirect(route, query)
         found = find_endpoint("GET", path)

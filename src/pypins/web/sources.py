@@ -41,6 +41,7 @@ from pypins.badges import (
     facts_from_json,
     index_facts,
 )
+from pypins.cache.budget import ENTRY_OVERHEAD, MemoryBudget, deep_size
 from pypins.cache.codec import decode_entry, encode_entry, record_key
 from pypins.cache.records import (
     LOCK_TTL,
@@ -51,6 +52,7 @@ from pypins.cache.records import (
     RecordCache,
 )
 from pypins.cache.redis_store import RedisStore
+from pypins.cache.tinylfu import TinyLFUCache
 from pypins.client import AsyncPyPIClient, Validators
 from pypins.config import ServiceConfig
 from pypins.errors import HTTPError, PypinsError, UpstreamPendingError
@@ -74,6 +76,8 @@ _DOWNLOAD_KINDS: Final = frozenset(
     + [LEGACY_PREFIX + segment for segment, kind in LEGACY_KINDS.items() if kind.source == "stats"]
 )
 _STATES: Final = ("hit", "stale", "miss")
+#: A typical record's bytes, by budget share (what sizes each cache's frequency sketch).
+RECORD_BYTES: Final = {"records": 2500, "index": 900, "attestations": 900, "downloads": 900}
 
 T = TypeVar("T", PackageFacts, DownloadFacts, IndexFacts, AttestationFacts)
 V = TypeVar("V", PackageFacts, IndexFacts, AttestationFacts)
@@ -106,16 +110,24 @@ class FactSources:
         self.shared = shared
         #: Called when records were marked stale (the app drops its hot index).
         self.on_invalidate = on_invalidate
-        self.facts = self._records(PackageFacts, "pypi", config.cache_ttl)
+        #: Each kind of record holds its share of the worker's memory budget.
+        self.budget = MemoryBudget.megabytes(config.memory_budget)
+        self.facts = self._records(PackageFacts, "pypi", config.cache_ttl, share="records")
         #: Simple API pages, fetched only for the badges that need them.
-        self.index = self._records(IndexFacts, "simple", config.cache_ttl)
+        self.index = self._records(IndexFacts, "simple", config.cache_ttl, share="index")
         #: One file's provenance per release, fetched only for the attestations badge.
-        self.attestations = self._records(AttestationFacts, "integrity", config.cache_ttl)
+        self.attestations = self._records(
+            AttestationFacts, "integrity", config.cache_ttl, share="attestations"
+        )
         # A download-count fetch may queue behind pypistats' limit for minutes: its
         # cross-process lock lasts as long, so that no other process asks meanwhile.
         stats_lock = settings.DEFAULT_STATS_BACKLOG + config.timeout
         self.downloads = self._records(
-            DownloadFacts, "pypistats", config.downloads_ttl, lock_ttl=stats_lock
+            DownloadFacts,
+            "pypistats",
+            config.downloads_ttl,
+            share="downloads",
+            lock_ttl=stats_lock,
         )
         #: Packages whose counts pypistats is being asked for (their turn came).
         self._asking_pypistats: set[str] = set()
@@ -123,10 +135,14 @@ class FactSources:
         self._warming: asyncio.Task[int] | None = None
 
     def _records(
-        self, kind: type[T], upstream: str, ttl: int, *, lock_ttl: float = LOCK_TTL
+        self, kind: type[T], upstream: str, ttl: int, *, share: str, lock_ttl: float = LOCK_TTL
     ) -> RecordCache[T]:
-        """The two-tier cache of one kind of record, counted as ``upstream``'s fetches."""
+        """The two-tier cache of one kind of record, counted as ``upstream``'s fetches,
+        holding the budget's ``share`` in this process."""
         config = self.config
+        memory: TinyLFUCache[str, Entry[T]] = TinyLFUCache(
+            self.budget.share(share), record_size, entry_bytes=RECORD_BYTES[share]
+        )
         return RecordCache(
             ttl=ttl,
             grace=config.grace,
@@ -140,6 +156,7 @@ class FactSources:
             # A worker waits that long for another's fetch before fetching itself.
             max_wait=lock_ttl if lock_ttl > LOCK_TTL else config.timeout,
             admit=partial(self.upstreams.admit, upstream),
+            memory=memory,
         )
 
     def sizes(self) -> list[tuple[str, int]]:
@@ -409,6 +426,11 @@ class FactSources:
             await records.drain()
         # Download counts may be queued behind pypistats' limit for minutes: stopped.
         await self.downloads.aclose()
+
+
+def record_size(key: str, entry: Entry[Any]) -> int:
+    """Bytes a record costs in memory: its key, every object it holds, the cache's slots."""
+    return len(key) + deep_size(entry) + ENTRY_OVERHEAD
 
 
 def facts_key(registry: str | None, name: str, version: str | None) -> str:

@@ -1,11 +1,12 @@
 """The ``/stats`` page and ``/stats.json``: a :class:`~pypins.stats.UsageReport` rendered.
 
 Pure functions from a report to bytes; the service reads the report and serves them.
-The page wears the site's header, footer and stylesheet (``builder.css``, as the pages
-of :mod:`pypins.web.pages`), escapes every value, runs no script, and carries its own
-Content-Security-Policy ``<meta>`` (its two stylesheets by hash). For assistive
-technology it is a plain document: a table with a caption and column headers, the
-window chosen with links (``?days=``) of which the current one is marked.
+The page wears the site's header (the one navigation, ``pages.NAV``), footer and
+stylesheet (``builder.css``, as the pages of :mod:`pypins.web.pages`), escapes every
+value, runs no script, and carries its own Content-Security-Policy ``<meta>`` (its two
+stylesheets by hash). For assistive technology it is a plain document: a table with a
+caption and column headers, the window chosen with links (``?days=``) of which the
+current one is marked.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from typing import Final
 
 import orjson
 
-from pypins._version import __version__
 from pypins.stats.report import CACHE_RESULTS, UsageReport
-from pypins.web.pages import asset, source_hash
+from pypins.web.pages import FAVICON, asset, site_footer, site_header, source_hash
 
 __all__ = ["WINDOWS", "content_security_policy", "stats_html", "stats_json"]
 
@@ -27,12 +27,12 @@ WINDOWS: Final = (1, 7, 30, 90, 365)
 
 #: What this page adds to the site's stylesheet.
 _EXTRA_CSS: Final = """
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-td:first-child,th:first-child{width:4.5rem}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;width:1%;white-space:nowrap}
 caption{text-align:left;font-weight:600;padding:.5rem 0}
 .windows ul{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;list-style:none;margin:0 0 1rem;
 padding:0}
 .windows a[aria-current]{font-weight:700;color:var(--text);text-decoration:none}
+@media (max-width:40rem){table{font-size:.875rem}th,td{padding:.4rem .35rem}}
 """
 
 
@@ -95,6 +95,12 @@ def _notice(report: UsageReport) -> str:
             '<p class="message error" role="status">The counts could not be read: '
             f"{escape(report.error)}</p>"
         )
+    if report.skipped:
+        entries = "entry" if report.skipped == 1 else "entries"
+        return (
+            f'<p class="message warning" role="status">{report.skipped:,} unreadable {entries} '
+            "of the store (not written by pypins) left out.</p>"
+        )
     return ""
 
 
@@ -104,7 +110,9 @@ def _table(report: UsageReport, days: int) -> str:
         return f"<p>No badge requests counted in {_days_text(days)} ({span}).</p>"
     rows = "".join(
         f"<tr><td class=n>{position}</td><td>{escape(row.package)}</td>"
-        f"<td><code>{escape(row.kind)}</code></td><td class=n>{row.requests:,}</td></tr>"
+        # A line may break after the slash of ``pypip.in/<kind>``, on a phone.
+        f"<td><code>{escape(row.kind).replace('/', '/<wbr>')}</code></td>"
+        f"<td class=n>{row.requests:,}</td></tr>"
         for position, row in enumerate(report.rows, 1)
     )
     return (
@@ -125,15 +133,10 @@ def stats_html(report: UsageReport, days: int) -> bytes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Most-requested badges · pypins</title>
+<link rel="icon" href="{FAVICON}">
 <style>{asset("builder.css")}</style><style>{_EXTRA_CSS}</style></head>
 <body>
-<a class="skip-link" href="#main">Skip to main content</a>
-<header class="site-header"><div class="wrap">
-<a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>pypins</a>
-<nav class="site-nav" aria-label="Sections"><ul>
-<li><a href="/#builder">Builder</a></li><li><a href="/#reference">Reference</a></li>
-<li><a href="/stats" aria-current="page">Stats</a></li>
-<li><a href="/openapi.json">API</a></li></ul></nav></div></header>
+{site_header("/stats")}
 <main id="main" class="wrap" tabindex="-1">
 <h1>Most-requested badges</h1>
 <p class="lead">{_summary(report)}</p>
@@ -143,8 +146,7 @@ def stats_html(report: UsageReport, days: int) -> bytes:
 <p class="muted">Counted per UTC day; the latest requests may take a few seconds to appear.
 As data: <a href="/stats.json?days={days}">/stats.json?days={days}</a>.</p>
 </main>
-<footer class="site-footer"><div class="wrap">pypins {escape(__version__)} ·
-<a href="/openapi.json">OpenAPI description</a></div></footer>
+{site_footer()}
 </body></html>
 """.encode()
 
