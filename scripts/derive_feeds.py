@@ -11,7 +11,9 @@ created when its first file was uploaded (the earliest ``upload_time_iso_8601``)
 project created when its first release was; the project's ``info.name``; and, for every
 release of a project, the document's ``info.summary`` and ``info.author_email`` (a
 project document describes the latest release only). Releases without files are left
-out, having no time to be sorted by, and so is the hand-made ``pypins-egg-only.json``.
+out, having no time to be sorted by, and so is the hand-made ``pypins-egg-only.json``;
+so are the documents recorded for the index page's examples alone (``EXAMPLES_ONLY``),
+which would add nothing to the feeds' shapes.
 
 The feeds, each the data as one of the three shapes PyPI has served would render it:
 
@@ -55,6 +57,8 @@ FEEDS = ROOT / "tests" / "fixtures" / "rss"
 
 #: Recorded documents that are not PyPI's (see tests/fixtures/pypi/README.md).
 HAND_MADE = {"pypins-egg-only.json"}
+#: Documents recorded only so that the badge kinds' examples name real projects.
+EXAMPLES_ONLY = {"digipathai.json", "pygetpapers.json", "types-requests.json"}
 
 #: The project whose releases feed is written.
 PROJECT = "requests"
@@ -123,7 +127,7 @@ def load(directory: Path = DOCUMENTS) -> tuple[list[Project], list[Release]]:
     projects: list[Project] = []
     releases: list[Release] = []
     for path in sorted(directory.glob("*.json")):
-        if path.name.startswith("_") or path.name in HAND_MADE:
+        if path.name.startswith("_") or path.name in HAND_MADE | EXAMPLES_ONLY:
             continue
         document = json.loads(path.read_text(encoding="utf-8"))
         info = document["info"]

@@ -75,6 +75,9 @@ PROJECTS: dict[str, str] = {
     "setuptools": "hundreds of releases",
     "sampleproject": "PEP 740 attestations from GitHub (warehouse's Integrity API example)",
     "wagtail": "a release candidate above the latest version (include_prereleases)",
+    "pygetpapers": "an egg beside the wheel in the latest release; egg-only old releases",
+    "DigiPathAI": "egg-only releases (0.0.2 to 0.1.3) before wheels",
+    "types-requests": "a stub-only package (typeshed's stubs for requests)",
 }
 
 #: Per-version documents recorded as they are (the project document's ``vulnerabilities``

@@ -7,17 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from pypins.badges import (
+    EXAMPLE_NOW,
     KINDS,
     LEGACY_KINDS,
     Badge,
+    BadgeExample,
+    BadgeKind,
     DownloadFacts,
     PackageFacts,
     download_facts_from_json,
     facts_from_json,
 )
 from tests.badges.support import FIXTURES, NOW, facts_for, load_fixture
+from tests.support.upstream import derive_release_document
 
 PYPI = sorted(
     path.stem for path in (FIXTURES / "pypi").glob("*.json") if not path.stem.startswith("_")
@@ -25,6 +30,11 @@ PYPI = sorted(
 STATS = sorted(path.stem for path in (FIXTURES / "stats").glob("*.json"))
 ALL_KINDS = [*KINDS.values(), *LEGACY_KINDS.values()]
 PARAMS: dict[str, dict[str, str]] = {"frameworkversions": {"framework": "django"}}
+EXAMPLES = [
+    pytest.param(kind, example, id=kind.example_url(example))
+    for kind in ALL_KINDS
+    for example in kind.examples
+]
 
 pytestmark = pytest.mark.skipif(not PYPI, reason="no recorded fixtures yet")
 
@@ -176,3 +186,21 @@ def test_real_django_downloads() -> None:
 def test_fixture_directory_exists() -> None:
     """The fixtures this module reads are where the suite keeps them."""
     assert Path(FIXTURES, "pypi").is_dir()
+
+
+@pytest.mark.parametrize(("kind", "example"), EXAMPLES)
+def test_examples_are_real_projects_in_the_state_they_show(
+    kind: BadgeKind, example: BadgeExample
+) -> None:
+    """Each example (shown live on the index page) names a project recorded from PyPI,
+    whose recorded release gives a badge of the example's colour: the same state."""
+    name = canonicalize_name(example.package)
+    assert (FIXTURES / "pypi" / f"{name}.json").is_file(), f"{name} is not recorded"
+    if kind.source != "pypi":  # download counts and provenance are not recorded
+        return
+    document = load_fixture("pypi", name)
+    if example.version is not None:
+        document = derive_release_document(document, example.version)
+    facts = facts_from_json(document, pinned=example.version is not None)
+    badge = kind.render(facts, dict(example.params), now=EXAMPLE_NOW)
+    assert (badge.label, badge.color) == (example.badge.label, example.badge.color)

@@ -159,7 +159,7 @@ def test_paths(
 def test_example_urls() -> None:
     """Example URLs carry the extension and the non-path parameters."""
     assert (
-        KINDS["v"].example_url(KINDS["v"].examples[1]) == "/pypi/v/django.svg?include_prereleases"
+        KINDS["v"].example_url(KINDS["v"].examples[1]) == "/pypi/v/wagtail.svg?include_prereleases"
     )
     framework = KINDS["frameworkversions"]
     assert framework.example_url(framework.examples[0], "png") == (

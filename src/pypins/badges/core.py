@@ -178,7 +178,7 @@ class BadgeKind:
         return "/".join(quote(part) for part in parts)
 
     def example_url(self, example: BadgeExample, extension: str = "svg") -> str:
-        """The URL path and query of an example, e.g. ``/pypi/v/django.svg?include_prereleases``."""
+        """The URL path and query of an example (``/pypi/v/wagtail.svg?include_prereleases``)."""
         params = dict(example.params)
         path = self.path(example.package, example.version, params)
         query = [(key, value) for key, value in example.params if key not in self.path_params]

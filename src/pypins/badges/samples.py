@@ -2,6 +2,9 @@
 
 They are shaped like real projects' facts but are not a record of them; the test suite
 checks that every example renders to exactly the badge it states, at ``EXAMPLE_NOW``.
+Every example names a real project (the index page shows it live) in the state it
+shows: each is recorded under ``tests/fixtures/pypi/``, and its recording gives a
+badge of the example's colour.
 These are the facts several badges' examples share; facts one badge alone shows live in
 its unit of ``pypins.badges.kinds``.
 """
@@ -14,14 +17,16 @@ from typing import Final
 from pypins.badges.facts import PackageFacts
 
 __all__ = [
+    "DIGIPATHAI_0_1_3",
     "DJANGO",
     "DJANGO_FILTER",
     "DOCOPT",
-    "EGG_ONLY",
     "EXAMPLE_NOW",
     "NUMPY",
     "PYCRYPTO",
+    "PYGETPAPERS",
     "SIX",
+    "SKLEARN",
     "YARG",
 ]
 
@@ -154,11 +159,40 @@ PYCRYPTO: Final = PackageFacts(
     vulnerabilities=2,
 )
 
-EGG_ONLY: Final = PackageFacts(
-    name="pypins-egg-only",
-    normalized_name="pypins-egg-only",
-    version="0.1",
-    highest_version="0.1",
-    file_kinds=("egg",),
-    upload_time=datetime(2012, 3, 1, 10, 0, tzinfo=UTC),
+SKLEARN: Final = PackageFacts(
+    name="sklearn",
+    normalized_name="sklearn",
+    version="0.0.post12",
+    highest_version="0.0.post12",
+    file_kinds=("source",),
+    upload_time=datetime(2023, 12, 1, 14, 30, tzinfo=UTC),
 )
+"""The deprecated ``sklearn`` placeholder: no licence, no classifiers at all."""
+
+PYGETPAPERS: Final = PackageFacts(
+    name="pygetpapers",
+    normalized_name="pygetpapers",
+    version="1.2.5",
+    highest_version="1.2.5",
+    python_versions=("3.4", "3.5", "3.6", "3.7", "3.8", "3.9"),
+    license="Apache License",
+    license_classifiers=("OSI Approved :: Apache Software License",),
+    development_statuses=("4 - Beta",),
+    requires_python=">=3.5",
+    file_kinds=("egg", "wheel"),
+    wheel_pythons=("py3-none",),
+    wheel_platforms=("any",),
+    upload_time=datetime(2022, 12, 21, 12, 33, tzinfo=UTC),
+)
+"""An egg beside the wheel in the latest release."""
+
+DIGIPATHAI_0_1_3: Final = PackageFacts(
+    name="DigiPathAI",
+    normalized_name="digipathai",
+    version="0.1.3",
+    python_versions=("3.5",),
+    license_classifiers=("OSI Approved :: MIT License",),
+    file_kinds=("egg",),
+    upload_time=datetime(2019, 12, 6, 16, 27, tzinfo=UTC),
+)
+"""DigiPathAI 0.1.3, a release whose only file is an egg (later ones have wheels)."""

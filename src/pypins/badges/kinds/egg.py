@@ -33,7 +33,7 @@ LEGACY: Final = (
         legacy=True,
         examples=(
             example("django", samples.DJANGO, LABEL, "no", "brightgreen"),
-            example("pypins-egg-only", samples.EGG_ONLY, LABEL, "yes", "red"),
+            example("pygetpapers", samples.PYGETPAPERS, LABEL, "yes", "red"),
         ),
     ),
 )

@@ -35,13 +35,15 @@ KIND: Final = BadgeKind(
     examples=(
         example("django", samples.DJANGO, LABEL, "wheel", "brightgreen"),
         example("docopt", samples.DOCOPT, LABEL, "source", "yellow"),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "egg", "red"),
+        example("digipathai", samples.DIGIPATHAI_0_1_3, LABEL, "egg", "red", version="0.1.3"),
     ),
 )
 
-#: pypip.in and shields agree: the same renderer and examples.
+#: pypip.in and shields agree: the same renderer; pypip.in's URL names no release, and no
+#: project's latest release is found on PyPI with eggs and no wheel, so no egg example.
 LEGACY: Final = pypip_in(
     KIND,
     "format",
     description="The latest release's best format: wheel, else egg, else source.",
+    examples=KIND.examples[:2],
 )

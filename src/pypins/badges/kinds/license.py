@@ -69,7 +69,7 @@ KIND: Final = BadgeKind(
             "Public Domain, Python Software Foundation",
             "lightgrey",
         ),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "missing", "red"),
+        example("sklearn", samples.SKLEARN, LABEL, "missing", "red"),
     ),
 )
 
@@ -84,6 +84,6 @@ LEGACY: Final = pypip_in(
     examples=(
         example("six", samples.SIX, LABEL, "MIT", "blue"),
         example("django-filter", samples.DJANGO_FILTER, LABEL, "BSD License", "blue"),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "unknown", "red"),
+        example("sklearn", samples.SKLEARN, LABEL, "unknown", "red"),
     ),
 )

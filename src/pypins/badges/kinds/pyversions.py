@@ -80,7 +80,7 @@ KIND: Final = BadgeKind(
             "blue",
             note="no version classifiers: derived from Requires-Python >=3.9",
         ),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "missing", "red"),
+        example("sklearn", samples.SKLEARN, LABEL, "missing", "red"),
     ),
 )
 
@@ -95,6 +95,6 @@ LEGACY: Final = pypip_in(
     renderer=pypi_renderer(legacy_pyversions_badge),
     examples=(
         example("yarg", samples.YARG, LABEL, "2.7, 3.3, 3.4, 3.5, 3.6", "blue"),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "none found", "blue"),
+        example("sklearn", samples.SKLEARN, LABEL, "none found", "blue"),
     ),
 )

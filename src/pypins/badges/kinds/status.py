@@ -93,7 +93,7 @@ KIND: Final = BadgeKind(
     examples=(
         example("django", samples.DJANGO, LABEL, "stable", "brightgreen"),
         example("yarg", samples.YARG, LABEL, "beta", "yellow"),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "unknown", "lightgrey"),
+        example("sklearn", samples.SKLEARN, LABEL, "unknown", "lightgrey"),
     ),
 )
 
@@ -108,6 +108,6 @@ LEGACY: Final = pypip_in(
     examples=(
         example("django", samples.DJANGO, LABEL, "stable", "brightgreen"),
         example("yarg", samples.YARG, LABEL, "beta", "yellow"),
-        example("pypins-egg-only", samples.EGG_ONLY, LABEL, "unknown", "red"),
+        example("sklearn", samples.SKLEARN, LABEL, "unknown", "red"),
     ),
 )

@@ -7,7 +7,7 @@ under ``pypi`` or, with ``text=version``, ``version``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from pypins.badges import samples
@@ -25,7 +25,15 @@ from pypins.badges.facts import PackageFacts
 from pypins.badges.formatting import addv, pep440_version_color
 from pypins.errors import InvalidParameterError
 
-__all__ = ["INCLUDE_PRERELEASES", "KIND", "LEGACY", "TEXT", "legacy_version_badge", "version_badge"]
+__all__ = [
+    "INCLUDE_PRERELEASES",
+    "KIND",
+    "LEGACY",
+    "TEXT",
+    "WAGTAIL",
+    "legacy_version_badge",
+    "version_badge",
+]
 
 LABEL: Final = "pypi"
 #: pypip.in's labels, chosen by ``text``.
@@ -36,6 +44,22 @@ INCLUDE_PRERELEASES: Final = Param(
     {"type": "string", "enum": ["", "1", "true", "yes", "on", "0", "false", "no", "off"]},
     "Show the highest non-yanked release, pre-releases included; present without a "
     "value, or a true-like word, turns it on.",
+)
+#: A release candidate above the latest version, for ``include_prereleases``.
+WAGTAIL: Final = PackageFacts(
+    name="wagtail",
+    normalized_name="wagtail",
+    version="8.0.1",
+    highest_version="8.1rc1",
+    python_versions=("3", "3.10", "3.11", "3.12", "3.13", "3.14"),
+    license_expression="BSD-3-Clause",
+    development_statuses=("5 - Production/Stable",),
+    framework_versions=(("Django", "5.2"), ("Django", "6.0"), ("Django", "6.1")),
+    requires_python=">=3.10",
+    file_kinds=("source", "wheel"),
+    wheel_pythons=("py3-none",),
+    wheel_platforms=("any",),
+    upload_time=datetime(2026, 10, 20, 14, 32, tzinfo=UTC),
 )
 TEXT: Final = Param(
     "text",
@@ -82,7 +106,7 @@ KIND: Final = BadgeKind(
     needs_release_list=_wants_prereleases,
     examples=(
         example("django", samples.DJANGO, "pypi", "v5.2.8", "blue"),
-        example("django", samples.DJANGO, "pypi", "v6.0rc1", "orange", ("include_prereleases", "")),
+        example("wagtail", WAGTAIL, "pypi", "v8.1rc1", "orange", ("include_prereleases", "")),
         example("yarg", samples.YARG, "pypi", "v0.1.10", "orange"),
     ),
 )
