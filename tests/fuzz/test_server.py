@@ -118,8 +118,12 @@ CASES: list[tuple[str, bytes, frozenset[int | None]]] = [
 ]
 
 
-def _exchange(port: int, payload: bytes, timeout: float = 2.0) -> bytes:
-    """Send ``payload`` on a fresh connection; everything read until the server closes."""
+def _exchange(port: int, payload: bytes, timeout: float = 30.0) -> bytes:
+    """Send ``payload`` on a fresh connection; everything read until the server closes.
+
+    ``timeout`` is only a backstop for a server that never closes: every payload asks to
+    close, and a head left unfinished is closed at the server's head deadline (10 s), so
+    a slow, busy machine makes this wait longer, never fail."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
         with contextlib.suppress(OSError):  # the server may refuse before reading it all
             connection.sendall(payload)
