@@ -36,7 +36,6 @@ import contextlib
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,42 +118,6 @@ def start_wrk(url: str, script: Path, *, connections: int, duration: int) -> sub
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def finish(process: subprocess.Popen[str], duration: int) -> h.WrkResult:
-    """Wait (bounded) for a wrk started by :func:`start_wrk`; its figures."""
-    try:
-        output, _ = process.communicate(timeout=duration + 60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise h.BenchError("wrk did not end in time") from None
-    if process.returncode != 0:
-        raise h.BenchError(f"wrk failed:\n{output}")
-    return h.parse_wrk(output)
-
-
-class PeakRSS:
-    """Samples a process's resident memory every half second, in a thread."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = h.rss_bytes(pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.5):
-            with contextlib.suppress(OSError, h.BenchError):
-                self.peak = max(self.peak, h.rss_bytes(self.pid))
-
-    def __enter__(self) -> PeakRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
 def cache_entries(url: str) -> dict[str, float]:
     """``pypins_cache_entries`` by cache, from the worker's ``/metrics``."""
     exposition = httpx.get(url + "/metrics", timeout=30, trust_env=False).text
@@ -177,14 +140,16 @@ def measure(measured: Measured, service: Service, tmp: Path, args: argparse.Name
     paths = ", ".join(f'"{path}"' for path in WORKING_SET)
     probe_script.write_text(PROBE_SCRIPT.format(paths=paths, pause_ms=args.pause_ms))
     probe = {"connections": args.probe_connections, "duration": args.probe_seconds}
-    measured.alone = finish(start_wrk(service.url + "/", probe_script, **probe), args.probe_seconds)
+    measured.alone = h.parse_wrk(
+        h.wait_wrk(start_wrk(service.url + "/", probe_script, **probe), args.probe_seconds)
+    )
     measured.rss_before = h.rss_bytes(worker)
     flood_script = tmp / f"flood-{measured.name}.lua"
     templates = ", ".join(
         f'"{FLOOD_KINDS[kind].format(offset=len(measured.name))}"' for kind in args.flood_kinds
     )
     flood_script.write_text(FLOOD_SCRIPT.format(templates=templates))
-    with PeakRSS(worker) as peak:
+    with h.PeakRSS(worker, interval=0.5) as peak:
         flood = start_wrk(
             service.url + "/",
             flood_script,
@@ -195,8 +160,8 @@ def measure(measured: Measured, service: Service, tmp: Path, args: argparse.Name
             time.sleep(1.0)  # the flood is under way before the probe starts
             during = {"connections": args.probe_connections, "duration": args.flood_seconds - 2}
             flooded = start_wrk(service.url + "/", probe_script, **during)
-            measured.flooded = finish(flooded, args.flood_seconds)
-            measured.flood = finish(flood, args.flood_seconds)
+            measured.flooded = h.parse_wrk(h.wait_wrk(flooded, args.flood_seconds))
+            measured.flood = h.parse_wrk(h.wait_wrk(flood, args.flood_seconds))
         finally:
             if flood.poll() is None:
                 flood.kill()

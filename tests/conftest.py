@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.support.binaries import require_binary
 from tests.support.redis import RedisServer
+from tests.support.trap import Trap
 from tests.support.upstream import FIXTURES, Upstream
 
 
@@ -104,3 +105,12 @@ def private_redis() -> Iterator[RedisServer]:
     binary = require_binary("redis-server")
     with RedisServer(binary) as server:
         yield server
+
+
+@pytest.fixture
+def trap() -> Iterator[Trap]:
+    """A loopback port no request may reach (a Redis next to PyPI, say): count its
+    connections."""
+    listener = Trap()
+    yield listener
+    listener.close()

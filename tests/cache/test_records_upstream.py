@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
-import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -23,6 +21,7 @@ from pypins.web.asgi import PypinsApp
 from pypins.web.service import BadgeService
 from tests.support.clock import FakeClock
 from tests.support.service import loopback_config
+from tests.support.trap import Trap
 from tests.support.upstream import FIXTURES, Upstream
 
 HUGE = "9" * 5000
@@ -190,40 +189,6 @@ async def test_a_simple_page_with_huge_numbers_is_a_badge(
     assert await badge(client, "/pypi/project-status/six.json") == (200, "active")
 
 
-class Listener:
-    """A loopback port that counts connections (it stands for a Redis next to PyPI)."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.1)
-        self.port: int = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stopping.set()
-        self._thread.join()
-        self.socket.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    found = Listener()
-    yield found
-    found.close()
-
-
 @pytest.mark.parametrize(
     ("path", "url"),
     [
@@ -234,14 +199,14 @@ def listener() -> Iterator[Listener]:
     ids=["json-api", "simple-api", "pypistats"],
 )
 async def test_a_redirect_off_the_origin_is_refused(
-    client: httpx.AsyncClient, upstream: Upstream, listener: Listener, path: str, url: str
+    client: httpx.AsyncClient, upstream: Upstream, trap: Trap, path: str, url: str
 ) -> None:
     """The configured upstreams' redirects stay on their origin: one to another port of
     the host is "invalid response data", and that port is never dialled."""
-    upstream.inject(path, status=302, headers={"Location": f"http://127.0.0.1:{listener.port}/"})
+    upstream.inject(path, status=302, headers={"Location": f"http://127.0.0.1:{trap.port}/"})
     assert await badge(client, url) == (200, "invalid response data")
     assert upstream.count(path) == 1
-    assert listener.connections == 0
+    assert trap.connections == 0
 
 
 async def test_same_origin_redirects_still_work(

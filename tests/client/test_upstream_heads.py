@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pypins.client import AsyncPyPIClient, JSONDocument, PyPIClient
 from pypins.errors import InvalidResponseError, PypinsError, UpstreamUnavailableError
+from tests.support.trap import Trap
 from tests.support.upstream import Upstream
 
 if TYPE_CHECKING:
@@ -170,41 +168,6 @@ async def test_an_interim_answer_alone_is_no_answer(serve_raw: ServeRaw, kind: s
 # Redirects off the origin
 
 
-class Listener:
-    """A loopback TCP listener counting the connections made to it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.1)
-        self.port: int = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stopping.set()
-        self._thread.join()
-        self.socket.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    """A port next to the upstream (as a Redis at 6399 would be) that must not be asked."""
-    found = Listener()
-    yield found
-    found.close()
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -216,12 +179,12 @@ def listener() -> Iterator[Listener]:
     ],
 )
 def test_every_upstream_keeps_its_redirects_on_its_origin(
-    clients: Clients, upstream: Upstream, listener: Listener, path: str
+    clients: Clients, upstream: Upstream, trap: Trap, path: str
 ) -> None:
     """A redirect from any configured upstream (JSON API, Simple API, pypistats, feeds,
     Integrity API) to another port of the same host is refused as invalid data, and the
     port is never dialled."""
-    upstream.inject(path, status=302, headers={"Location": f"http://127.0.0.1:{listener.port}/x"})
+    upstream.inject(path, status=302, headers={"Location": f"http://127.0.0.1:{trap.port}/x"})
     calls = {
         "/pypi/six/json": lambda: clients.get("six"),
         "/simple/six/": lambda: clients.simple("six"),
@@ -234,7 +197,7 @@ def test_every_upstream_keeps_its_redirects_on_its_origin(
     with pytest.raises(InvalidResponseError, match="redirected to another origin"):
         calls[path]()
     assert upstream.count(path) == 1
-    assert listener.connections == 0
+    assert trap.connections == 0
 
 
 def test_same_origin_redirects_still_work(clients: Clients, upstream: Upstream) -> None:

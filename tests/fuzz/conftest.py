@@ -14,9 +14,7 @@ import asyncio
 import json
 import os
 import re
-import socket
 import ssl
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from pypins.web import openapi
 from pypins.web.asgi import PypinsApp
 from pypins.web.service import BadgeService
 from tests.support.service import loopback_config as service_config
+from tests.support.trap import Trap
 from tests.support.upstream import Upstream
 
 #: Examples per property: modest by default, ``PYPINS_FUZZ_EXAMPLES`` asks for more.
@@ -278,34 +277,6 @@ def app(harness: Harness) -> PypinsApp:
 
 
 # -- a listener that must never be called --------------------------------------------------
-
-
-class Trap:
-    """A loopback TCP listener counting the connections made to it (there should be none)."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.1)
-        self.port: int = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        """Stop listening."""
-        self._stopping.set()
-        self._thread.join()
-        self.socket.close()
 
 
 @pytest.fixture(scope="session")
